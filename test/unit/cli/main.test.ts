@@ -1,0 +1,27 @@
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../../src/cli/main';
+import { packageVersion } from '../../../src/version';
+
+function io() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const text = (s: PassThrough) => (s.read() as Buffer | null)?.toString('utf8') ?? '';
+  return { io: { env: {}, stdout, stderr }, out: () => text(stdout), err: () => text(stderr) };
+}
+
+describe('secrets-broker CLI root', () => {
+  it.each([
+    { argv: ['--help'], code: 0, stream: 'out', expect: /Usage: secrets-broker/ },
+    { argv: ['--version'], code: 0, stream: 'out', expect: new RegExp(`^${packageVersion().replace(/\./g, '\\.')}\\n$`) },
+    { argv: ['no-such-command'], code: 2, stream: 'err', expect: /too many arguments|unknown command/ },
+    { argv: ['--no-such-flag'], code: 2, stream: 'err', expect: /unknown option/ },
+  ])('$argv exits $code', async ({ argv, code, stream, expect: pattern }) => {
+    const t = io();
+    await expect(runCli(argv, t.io)).resolves.toBe(code);
+    expect(stream === 'out' ? t.out() : t.err()).toMatch(pattern);
+  });
+
+  it('reads the version from package.json', () => {
+    expect(packageVersion()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
