@@ -1,0 +1,44 @@
+/**
+ * The environment the injector gives the sidecar container: the names are shared so
+ * the two sides cannot drift. The sidecar parses these once at start-up
+ * (src/config/sidecar.ts) and validates the spec again.
+ */
+export const SIDECAR_ENV = {
+  /** The encoded PodSecretsSpec (src/spec.ts). */
+  spec: 'SECRETS_BROKER_SPEC',
+  /** Operator settings, copied from the injector's own settings. */
+  vaultAddr: 'VAULT_ADDR',
+  /** Path of a PEM CA bundle inside the sidecar container (mounted by the injector when set). */
+  vaultCaCert: 'VAULT_CACERT',
+  /** Vault auth mount, `auth/kubernetes` by default, or a JWT mount such as `auth/jwt`. */
+  vaultAuthPath: 'VAULT_AUTH_PATH',
+  /** `kubernetes` or `jwt`. */
+  vaultAuthMethod: 'VAULT_AUTH_METHOD',
+  /** Vault Enterprise namespace, optional. */
+  vaultNamespace: 'VAULT_NAMESPACE',
+  /** The projected service-account token, re-read at every login. */
+  tokenFile: 'SIDECAR_TOKEN_FILE',
+  /** Port of /healthz, /readyz and /metrics, bound to 127.0.0.1 (the startup probe uses it). */
+  healthPort: 'SIDECAR_HEALTH_PORT',
+  /** `true` (default) revokes the token and leases on SIGTERM. */
+  revokeOnShutdown: 'SIDECAR_REVOKE_ON_SHUTDOWN',
+  /** Seconds a secret may go without a successful refresh before /readyz fails. */
+  staleAfter: 'SIDECAR_STALE_AFTER',
+  /** Optional audit file (JSON Lines) besides stdout. */
+  auditFile: 'SIDECAR_AUDIT_FILE',
+  logLevel: 'LOG_LEVEL',
+  /** Pod identity, from the downward API. */
+  podName: 'POD_NAME',
+  podNamespace: 'POD_NAMESPACE',
+  podUid: 'POD_UID',
+  nodeName: 'NODE_NAME',
+  serviceAccount: 'SERVICE_ACCOUNT',
+} as const;
+
+export const SIDECAR_DEFAULTS = {
+  /** Where the injector mounts the projected token in the sidecar. */
+  tokenFile: '/var/run/secrets/secrets-broker/token',
+  healthPort: 8099,
+  authPath: 'auth/kubernetes',
+  authMethod: 'kubernetes',
+} as const;
