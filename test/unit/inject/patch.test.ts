@@ -51,7 +51,7 @@ describe('file access', () => {
     ['different groups per container', { containers: [app({ securityContext: { runAsGroup: 1 } }), { name: 'b', image: 'b', securityContext: { runAsGroup: 2 } }] }, 65530, [65530]],
     ['fallback already present', { securityContext: { supplementalGroups: [65530] } }, 65530, [65530]],
   ])('%s', (_label, spec, gid, supplemental) => {
-    const { after } = inject(basicPod({}, spec as Partial<Pod['spec']>));
+    const { after } = inject(basicPod({}, spec));
     const sidecar = after.spec.initContainers?.[0];
     expect(sidecar?.securityContext).toMatchObject({ runAsUser: 65530, runAsGroup: gid, runAsNonRoot: true });
     expect(after.spec.securityContext?.supplementalGroups).toEqual(supplemental);
@@ -81,9 +81,9 @@ describe('patch mechanics', () => {
   };
 
   it.each([
-    ['no metadata at all', { spec: { containers: [{ name: 'a' }] } } as Pod],
-    ['no annotations', { metadata: { name: 'x' }, spec: { containers: [{ name: 'a' }] } } as Pod],
-    ['annotations, initContainers and volumes present', { metadata: { annotations: { a: 'b' } }, spec: { containers: [{ name: 'a' }], initContainers: [{ name: 'i' }], volumes: [{ name: 'v' }] } } as Pod],
+    ['no metadata at all', { spec: { containers: [{ name: 'a' }] } }],
+    ['no annotations', { metadata: { name: 'x' }, spec: { containers: [{ name: 'a' }] } }],
+    ['annotations, initContainers and volumes present', { metadata: { annotations: { a: 'b' } }, spec: { containers: [{ name: 'a' }], initContainers: [{ name: 'i' }], volumes: [{ name: 'v' }] } }],
   ])('applies to a pod with %s', (_label, pod) => {
     const planned = planInjection(pod, spec, ['a'], testConfig().sidecar);
     if (!planned.ok) throw new Error('plan failed');
