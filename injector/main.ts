@@ -16,7 +16,7 @@ import { createMetrics } from './metrics';
 import { CertReloader, loadKeyPair, TLS_OPTIONS } from './tls';
 
 /** Well inside the apiserver's webhook timeout (10 s by default, 30 s at most). */
-export const TIMEOUTS = { headersMs: 5000, requestMs: 8000, keepAliveMs: 30000, checkIntervalMs: 1000 } as const;
+export const TIMEOUTS = { handshakeMs: 5000, headersMs: 5000, requestMs: 8000, keepAliveMs: 30000, checkIntervalMs: 1000, drainMs: 5000 } as const;
 
 export interface StartOptions {
   logger?: Logger;
@@ -44,6 +44,7 @@ export async function startInjector(config: InjectorConfig, opts: StartOptions =
     {
       ...TLS_OPTIONS,
       ...loadKeyPair(config.tlsCertFile, config.tlsKeyFile),
+      handshakeTimeout: TIMEOUTS.handshakeMs,
       headersTimeout: TIMEOUTS.headersMs,
       requestTimeout: TIMEOUTS.requestMs,
       keepAliveTimeout: TIMEOUTS.keepAliveMs,
@@ -51,7 +52,7 @@ export async function startInjector(config: InjectorConfig, opts: StartOptions =
     },
     app,
   );
-  // A TLS handshake that never finishes is dropped too (headersTimeout starts after it).
+  // An idle or stalled connection is dropped; a handshake that never finishes is handshakeTimeout's.
   server.setTimeout(TIMEOUTS.requestMs, (socket) => socket.destroy());
   server.on('tlsClientError', (err) => logger.debug({ err: { message: err.message } }, 'TLS handshake failed'));
   const reloader = new CertReloader(config.tlsCertFile, config.tlsKeyFile, (pair) => server.setSecureContext({ ...TLS_OPTIONS, ...pair }));
@@ -76,6 +77,8 @@ export async function startInjector(config: InjectorConfig, opts: StartOptions =
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
+      // In-flight requests get a moment to finish; then every connection goes.
+      setTimeout(() => server.closeAllConnections(), TIMEOUTS.drainMs).unref();
     });
     await audit.flush();
   };
