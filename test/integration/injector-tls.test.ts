@@ -28,7 +28,7 @@ afterAll(async () => {
   rmSync(tls.dir, { recursive: true, force: true });
 });
 
-function post(body: string, ca: string): Promise<{ status: number; json: any }> {
+function post(body: string, ca: string): Promise<{ status: number; json: { response: Record<string, unknown> } }> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       { host: '127.0.0.1', port: running.port, path: '/mutate', method: 'POST', ca, headers: { 'content-type': 'application/json' } },
