@@ -25,7 +25,7 @@ const CASES = [
   ['existing init containers', 'pod-create-init-containers'],
 ] as const;
 const PEER = 'unavailable (module proxy refuses vault-k8s)';
-const ENV = { VAULT_ADDR: 'https://vault.vault.svc:8200', SIDECAR_IMAGE: 'ghcr.io/example/secrets-broker:bench', INJECTOR_LOG_LEVEL: 'warn' };
+const ENV = { VAULT_ADDR: 'https://vault.vault.svc:8200', SIDECAR_IMAGE: 'registry.example.com/secrets-broker:bench', INJECTOR_LOG_LEVEL: 'warn' };
 
 interface Row {
   metric: string;

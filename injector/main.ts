@@ -15,8 +15,12 @@ import { createApp } from './app';
 import { createMetrics } from './metrics';
 import { CertReloader, loadKeyPair, TLS_OPTIONS } from './tls';
 
-/** Well inside the apiserver's webhook timeout (10 s by default, 30 s at most). */
-export const TIMEOUTS = { handshakeMs: 5000, headersMs: 5000, requestMs: 8000, keepAliveMs: 30000, checkIntervalMs: 1000, drainMs: 5000 } as const;
+/**
+ * Well inside the apiserver's webhook timeout (10 s by default, 30 s at most). Idle
+ * keep-alive connections stay open longer than that so the apiserver can reuse them
+ * without racing a server-side close.
+ */
+export const TIMEOUTS = { handshakeMs: 5000, headersMs: 5000, requestMs: 8000, keepAliveMs: 65000, checkIntervalMs: 1000, drainMs: 5000 } as const;
 
 export interface StartOptions {
   logger?: Logger;
@@ -52,8 +56,6 @@ export async function startInjector(config: InjectorConfig, opts: StartOptions =
     },
     app,
   );
-  // An idle or stalled connection is dropped; a handshake that never finishes is handshakeTimeout's.
-  server.setTimeout(TIMEOUTS.requestMs, (socket) => socket.destroy());
   server.on('tlsClientError', (err) => logger.debug({ err: { message: err.message } }, 'TLS handshake failed'));
   const reloader = new CertReloader(config.tlsCertFile, config.tlsKeyFile, (pair) => server.setSecureContext({ ...TLS_OPTIONS, ...pair }));
   const timer = setInterval(() => {

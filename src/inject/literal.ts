@@ -4,6 +4,7 @@
  * (src/scan/detect.ts); this module only walks the pod and phrases findings, naming
  * the container and variable, never the value.
  */
+import { SPEC_ENV } from '../spec';
 import type { Container, Pod } from './types';
 
 /** The scanner's detector: a rule match for one value, or undefined. */
@@ -44,7 +45,7 @@ export function findLiterals(pod: Pod, detect: LiteralDetector, only?: ReadonlyS
 }
 
 function inContainer(list: ContainerList, c: Container, detect: LiteralDetector): LiteralFinding[] {
-  if ((c.env ?? []).some((e) => e.name === 'SECRETS_BROKER_SPEC')) return [];
+  if ((c.env ?? []).some((e) => e.name === SPEC_ENV)) return [];
   const out: LiteralFinding[] = [];
   const add = (where: string, hit: ReturnType<LiteralDetector>): void => {
     if (hit) out.push({ list, container: String(c.name), where, ruleId: hit.ruleId, title: hit.title });

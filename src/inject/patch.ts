@@ -31,7 +31,7 @@ export function toPatch(pod: Pod, plan: InjectionPlan, s: SidecarSettings): Patc
   // Mounts first: they address user init containers by their index before ours shift them.
   for (const t of plan.targets) {
     const c = (t.list === 'containers' ? pod.spec.containers : (pod.spec.initContainers ?? []))[t.index];
-    ops.push(...appendAll(`/spec/${t.list}/${t.index}/volumeMounts`, c?.volumeMounts, [appMount(plan, t)]));
+    ops.push(...appendAll(`/spec/${t.list}/${t.index}/volumeMounts`, c?.volumeMounts, [appMount(plan)]));
   }
   // Ours go first so user init containers that ask for the mount find their secrets there.
   if (Array.isArray(pod.spec.initContainers)) init.forEach((c, i) => ops.push({ op: 'add', path: `/spec/initContainers/${i}`, value: c }));

@@ -1,7 +1,7 @@
 /** The volumes the injector adds (pure). */
 import type { SidecarSettings } from '../config/injector';
 import { TOKEN_FILE_NAME } from './containers';
-import type { InjectionPlan, MountTarget } from './plan';
+import type { InjectionPlan } from './plan';
 import type { Volume, VolumeMount } from './types';
 
 /**
@@ -28,6 +28,6 @@ export function buildVolumes(plan: InjectionPlan, s: SidecarSettings): Volume[] 
 }
 
 /** The read-only mount an app container gets. */
-export function appMount(plan: InjectionPlan, _target: MountTarget): VolumeMount {
+export function appMount(plan: InjectionPlan): VolumeMount {
   return { name: plan.names.data, mountPath: plan.spec.mountPath, readOnly: true };
 }

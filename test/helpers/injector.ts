@@ -13,7 +13,7 @@ export const BASE_ENV = {
   INJECTOR_TLS_CERT_FILE: '/tls/tls.crt',
   INJECTOR_TLS_KEY_FILE: '/tls/tls.key',
   VAULT_ADDR: 'https://vault.vault.svc:8200',
-  SIDECAR_IMAGE: 'ghcr.io/example/secrets-broker:0.1.0',
+  SIDECAR_IMAGE: 'registry.example.com/secrets-broker:0.1.0',
 };
 
 export function testConfig(env: Record<string, string> = {}): InjectorConfig {
