@@ -4,7 +4,6 @@ import { basicPod, createReview, fakeDetect, fixture, patched, testConfig } from
 
 const config = testConfig({ INJECTOR_NAMESPACE: 'secrets-broker', INJECTOR_EXCLUDE_NAMESPACES: 'legacy,batch' });
 const review = (r: AdmissionReview, detect = fakeDetect, cfg = config) => reviewPod(r, { config: cfg, detect });
- 
 const response = (r: ReturnType<typeof review>) => r.body.response as Record<string, any>;
 
 describe('parseReview (threat 2)', () => {
