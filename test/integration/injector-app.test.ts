@@ -43,13 +43,14 @@ describe('malformed requests get 4xx and are never logged (threats 1, 2, 3)', ()
     expect(logs()).not.toContain('AdmissionReview","request');
   });
 
+  // "Quickly" means well inside the 10 s webhook timeout, on any machine: the limit cuts the read short.
   it('refuses a body over the limit with 413, quickly', async () => {
     const { app } = setup();
     const started = Date.now();
     const huge = JSON.stringify({ kind: 'AdmissionReview', pad: 'x'.repeat(4 * 1024 * 1024) });
     const res = await post(app).set('Content-Type', 'application/json').send(huge);
     expect(res.status).toBe(413);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('still injects a legitimately large pod (1000 env vars)', async () => {
