@@ -64,14 +64,13 @@ export class RotatingFileSink {
   /** Appends one line (without newline). Never throws. */
   write(line: string, nowMs: number): void {
     this.backlog.push(line);
+    if (this.backlog.length === 1 || nowMs >= this.retryAt) this.drain(nowMs);
     if (this.backlog.length > this.backlogLines) {
       const dropped = this.backlog.length - this.backlogLines;
       this.backlog.splice(0, dropped);
       this.lost += dropped;
       this.opts.onLoss?.(dropped);
     }
-    if (this.backlog.length > 1 && nowMs < this.retryAt) return;
-    this.drain(nowMs);
   }
 
   /**

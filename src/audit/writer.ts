@@ -5,6 +5,7 @@ import type { CheckpointSigner } from './checkpoint';
 import { RotatingFileSink, type FileSinkOptions } from './file-sink';
 import { auditMetrics, type AuditMetrics } from './metrics';
 import type { AuditEntry, AuditSource } from './record';
+import { scrubEntry } from './scrub';
 
 /** Anything that accepts audit entries: the injector and the sidecar depend on this, not on sinks. */
 export interface AuditSink {
@@ -109,7 +110,7 @@ export class AuditWriter implements AuditSink {
 
   private write(entry: AuditEntry): void {
     const now = this.now();
-    const { line, head } = chainLine(this.head, this.opts.source, entry, now);
+    const { line, head } = chainLine(this.head, this.opts.source, scrubEntry(entry), now);
     this.head = head;
     this.opts.stdout.write(`${line}\n`);
     this.file?.write(line, now.getTime());
