@@ -126,13 +126,7 @@ export class ChainVerifier {
       if (garbage) this.flag('warnings', garbage, 'not a record (a torn write, e.g. after a crash); a new stream starts after it');
       return this.newStream();
     }
-    if (!exp) {
-      if (rec.seq === 1) return this.flag('breaks', loc, 'seq 1 must have prev = 64 zeros');
-      this.result.streams += 1;
-      this.covered = rec.seq - 1;
-      if (this.opts.allowPartial) return;
-      return this.flag('breaks', loc, `first record is seq ${rec.seq}, not 1: records removed from the start (pass --allow-partial when older rotated files were deleted)`);
-    }
+    if (!exp) return this.firstRecord(rec, loc);
     if (rec.seq === exp.seq + 1 && rec.prev === exp.hash) {
       if (garbage) this.flag('warnings', garbage, 'not a record (a torn write, e.g. after a crash); the chain continues past it');
       return;
@@ -143,6 +137,14 @@ export class ChainVerifier {
       return this.flag('breaks', loc, `seq jumps from ${exp.seq} to ${rec.seq}: record(s) removed or reordered before this line`);
     }
     this.flag('breaks', loc, `seq ${rec.seq} after seq ${exp.seq}: record reordered, duplicated or inserted`);
+  }
+
+  private firstRecord(rec: Parsed, loc: Loc): void {
+    if (rec.seq === 1) return this.flag('breaks', loc, 'seq 1 must have prev = 64 zeros');
+    this.result.streams += 1;
+    this.covered = rec.seq - 1;
+    if (this.opts.allowPartial) return;
+    this.flag('breaks', loc, `first record is seq ${rec.seq}, not 1: records removed from the start (pass --allow-partial when older rotated files were deleted)`);
   }
 
   /**

@@ -91,15 +91,19 @@ export class AuditWriter implements AuditSink {
 
   /** Signs a final checkpoint when records are unsigned, then waits for stdout to drain. */
   async flush(): Promise<void> {
-    while (this.signing) await this.signing;
+    await this.settled();
     if (this.opts.checkpoint && this.sinceCheckpoint > 0) {
       this.startCheckpoint();
-      while (this.signing) await this.signing;
+      await this.settled();
     }
     await new Promise<void>((resolve) => {
       if (this.opts.stdout.writableLength === 0) resolve();
       else this.opts.stdout.once('drain', () => resolve());
     });
+  }
+
+  private async settled(): Promise<void> {
+    for (let p = this.signing; p; p = this.signing) await p;
   }
 
   /** flush(), then close the audit file. */

@@ -39,7 +39,7 @@ describe('audit records carry no credentials (row 26)', () => {
     expect(written.match(/\[redacted\]/g)!.length).toBeGreaterThanOrEqual(hostile.length * 2);
   });
 
-  it.each(hostile)('$what: the record stays useful after redaction', async ({ entry }) => {
+  it.each(hostile)('$what: the record stays useful after redaction', ({ entry }) => {
     const out = new PassThrough();
     const w = new AuditWriter({ source: 'sidecar', stdout: out, now: clock() });
     w.record(entry);

@@ -34,7 +34,7 @@ function flakyFs(code: string) {
   };
   const f: SinkFs = {
     ...fs,
-    openSync: ((...a: Parameters<typeof fs.openSync>) => (broken.on ? fail() : fs.openSync(...a))) as typeof fs.openSync,
+    openSync: ((...a: Parameters<typeof fs.openSync>) => (broken.on ? fail() : fs.openSync(...a))),
     writeSync: ((...a: Parameters<typeof fs.writeSync>) => (broken.on ? fail() : (fs.writeSync as (...x: unknown[]) => number)(...a))) as typeof fs.writeSync,
   };
   return { f, broken };
