@@ -53,6 +53,7 @@ export async function runQuery(files: readonly string[], o: QueryRunOptions, out
       else pending += table.row(cells(r, role));
     },
     emit,
+    (line) => filter.quickReject(line),
   );
   if (listing && o.format === 'json') pending += '\n]\n';
   if (groups) pending = render(o.format, ['GROUP', 'RECORDS', 'FAILURES', 'FIRST', 'LAST'], groups.result(), (g) => [g.group, String(g.records), String(g.failures), g.first, g.last]);

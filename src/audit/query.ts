@@ -88,8 +88,20 @@ export function podKey(r: AuditRecord): string {
  */
 export class RecordFilter {
   private readonly roles = new Map<string, string>();
+  private readonly needles: Buffer[][];
 
-  constructor(private readonly f: QueryFilter) {}
+  constructor(private readonly f: QueryFilter) {
+    this.needles = needlesFor(f);
+  }
+
+  /**
+   * True when a raw line certainly does not match (a needed JSON fragment is absent),
+   * so the caller can skip JSON.parse. Login lines are kept while --role is in use.
+   */
+  quickReject(line: Buffer): boolean {
+    if (this.f.role !== undefined && line.includes(LOGIN)) return false;
+    return this.needles.some((anyOf) => !anyOf.some((n) => line.includes(n)));
+  }
 
   /** The role a record's pod last logged in with, if seen. */
   roleOf(r: AuditRecord): string | undefined {
@@ -117,6 +129,26 @@ export class RecordFilter {
     const t = Date.parse(ts);
     return !(this.f.since !== undefined && t < this.f.since) && !(this.f.until !== undefined && t > this.f.until);
   }
+}
+
+const LOGIN = Buffer.from('"event":"auth.login"');
+const frag = (key: string, value: string): Buffer => Buffer.from(`"${key}":${JSON.stringify(value)}`);
+
+/** Per filter field, fragments of which at least one must occur in a matching line. */
+function needlesFor(f: QueryFilter): Buffer[][] {
+  const n: Buffer[][] = [];
+  if (f.namespace !== undefined) n.push([frag('namespace', f.namespace)]);
+  if (f.pod !== undefined) n.push([frag('name', f.pod)]);
+  if (f.secret !== undefined) n.push([frag('secret', f.secret)]);
+  if (f.outcome !== undefined) n.push([frag('outcome', f.outcome)]);
+  if (f.events) n.push(f.events.map((e) => frag('event', e)));
+  if (f.path !== undefined) {
+    const p = f.path.endsWith('*') ? f.path.slice(0, -1) : f.path;
+    const alias = kvAlias(p);
+    const forms = new Set([p, alias, alias.replace(/^([^/]+)\//, '$1/data/')]);
+    n.push([...forms].map((x) => Buffer.from(JSON.stringify(x).slice(1, f.path!.endsWith('*') ? -1 : undefined))));
+  }
+  return n;
 }
 
 /** What --group-by accepts. */

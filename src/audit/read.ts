@@ -19,15 +19,23 @@ export function parseRecord(line: Buffer | string): AuditRecord | undefined {
   }
 }
 
-/** Calls `onRecord` for every record of every file, in order, with constant memory. */
+/**
+ * Calls `onRecord` for every record of every file, in order, with constant memory.
+ * Lines `skip` rejects are counted as records without being parsed.
+ */
 export async function readRecords(
   files: readonly string[],
   onRecord: (r: AuditRecord, file: string) => void,
   afterChunk?: () => Promise<void>,
+  skip?: (line: Buffer) => boolean,
 ): Promise<ReadStats> {
   const stats: ReadStats = { records: 0, skipped: 0 };
   for (const file of files) {
     await forEachLine(file, (line) => {
+      if (skip?.(line)) {
+        stats.records += 1;
+        return;
+      }
       const r = parseRecord(line);
       if (!r) {
         stats.skipped += 1;

@@ -3,7 +3,7 @@
  * it keeps only the current head, so memory stays constant. Findings name the file,
  * line and seq of the first bad record; `breaks` make `audit verify` exit 1.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { GENESIS, type ChainHead } from './chain';
 import type { CheckpointVerifier } from './checkpoint';
 import { forEachLine, type LineState } from './lines';
@@ -52,6 +52,30 @@ interface Parsed {
 const HEX64 = /^[0-9a-f]{64}$/;
 const MAX_FINDINGS = 100;
 
+/** One-shot hashing where the runtime has it (Node >= 20.12): much faster per line. */
+const oneShot = (crypto as { hash?: (alg: string, data: Buffer) => string }).hash;
+const sha256 = (b: Buffer): string => (oneShot ? oneShot('sha256', b) : crypto.createHash('sha256').update(b).digest('hex'));
+
+/**
+ * Fast path: reads seq, prev and event from the fixed-order prefix the writer emits,
+ * without parsing the whole line. Any doubt (checkpoint, odd shape, a broken link)
+ * falls back to a full JSON.parse.
+ */
+function quickParse(line: Buffer): Parsed | undefined {
+  if (line[line.length - 1] !== 0x7d) return undefined;
+  const s = line.toString('latin1', 0, 200);
+  if (!s.startsWith('{"ts":"')) return undefined;
+  const i = s.indexOf(',"seq":');
+  const j = s.indexOf(',"prev":"', i);
+  const k = s.indexOf('"event":"', j);
+  if (i < 0 || j < 0 || k < 0 || s[j + 73] !== '"') return undefined;
+  const seq = Number(s.slice(i + 7, j));
+  const prev = s.slice(j + 9, j + 73);
+  const event = s.slice(k + 9, s.indexOf('"', k + 9));
+  if (!Number.isSafeInteger(seq) || seq < 1 || !HEX64.test(prev) || event === 'audit.checkpoint') return undefined;
+  return { seq, prev, event };
+}
+
 function parse(line: Buffer): Parsed | undefined {
   try {
     const r = JSON.parse(line.toString('utf8')) as Partial<Parsed> | null;
@@ -79,8 +103,8 @@ export class ChainVerifier {
   /** Feeds one line of file number `fileIndex`. */
   line(buf: Buffer, file: string, fileIndex: number, lineNo: number, state: LineState): void {
     const loc: Loc = { file, fileIndex, line: lineNo };
-    const hash = createHash('sha256').update(buf).digest('hex');
-    const rec = state === 'overlong' ? undefined : parse(buf);
+    const hash = sha256(buf);
+    const rec = state === 'overlong' ? undefined : this.read(buf);
     if (!rec) {
       if (this.garbage) this.flag('breaks', this.garbage, 'not a valid audit record (edited or corrupted)');
       this.garbage = { ...loc, hash, torn: state === 'torn' };
@@ -94,6 +118,14 @@ export class ChainVerifier {
     this.head = { seq: rec.seq, hash };
     this.prevLoc = loc;
     this.prevPrev = rec.prev;
+  }
+
+  /** The quick prefix read when the record links on cleanly; a full parse otherwise. */
+  private read(buf: Buffer): Parsed | undefined {
+    const q = quickParse(buf);
+    const h = this.head;
+    if (q && !this.garbage && h && q.seq === h.seq + 1 && q.prev === h.hash) return q;
+    return parse(buf);
   }
 
   /** Waits for signature checks started so far. */
