@@ -71,6 +71,8 @@ export class AuditWriter implements AuditSink {
         },
       });
       this.head = this.file.resumeHead() ?? EMPTY_HEAD;
+      // A resumed chain may end in records the last run never signed: sign on the first new record.
+      if (this.head.seq > 0) this.sinceCheckpoint = this.every - 1;
     }
   }
 

@@ -7,7 +7,8 @@ import { AUDIT_METRIC } from '../../../src/audit/metrics';
 import type { SinkFs } from '../../../src/audit/file-sink';
 import { verifyFiles } from '../../../src/audit/verify';
 import { AuditWriter } from '../../../src/audit/writer';
-import { clock, sampleEntries, tempDir } from '../../helpers/audit-fixtures';
+import { verifierFromKey } from '../../../src/audit/checkpoint';
+import { checkpointKeys, clock, sampleEntries, signing, tempDir } from '../../helpers/audit-fixtures';
 
 function capture() {
   const out = new PassThrough();
@@ -75,6 +76,21 @@ describe('AuditWriter file sink', () => {
     expect(r.breaks).toEqual([]);
     expect(r.head.seq).toBe(10);
     expect(r.warnings).toEqual([expect.objectContaining({ line: 10, message: expect.stringMatching(/torn write/) })]);
+  });
+
+  it('after a crash, a restarted signing writer covers the unsigned tail with its first checkpoint', async () => {
+    const path = join(tempDir(), 'audit.log');
+    const { privateKey, publicKey } = checkpointKeys();
+    const opts = async () => ({ source: 'sidecar' as const, stdout: new PassThrough(), now: clock(), file: { path }, ...(await signing(privateKey, 4)) });
+    const w1 = new AuditWriter(await opts());
+    for (const e of sampleEntries()) w1.record(e); // 9 records, checkpoints after 4 and 8, one unsigned: a crash, no flush
+    await new Promise((r) => setTimeout(r, 50));
+    const w2 = new AuditWriter(await opts());
+    for (const e of sampleEntries().slice(0, 5)) w2.record(e);
+    await w2.close();
+    const r = await verifyFiles([path], { key: await verifierFromKey(publicKey) });
+    expect(r).toMatchObject({ breaks: [], warnings: [] });
+    expect(r.checkpoints).toBe(4);
   });
 
   it.each([
