@@ -156,6 +156,7 @@ export class ChainVerifier {
     const exp = this.head;
     if (rec.seq === 1 && rec.prev === GENESIS) {
       if (garbage) this.flag('warnings', garbage, 'not a record (a torn write, e.g. after a crash); a new stream starts after it');
+      else if (exp) this.flag('warnings', loc, 'a new stream starts here (seq 1): a restart without the audit file, or concatenated logs');
       return this.newStream();
     }
     if (!exp) return this.firstRecord(rec, loc);
