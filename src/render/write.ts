@@ -1,13 +1,15 @@
 /**
  * Atomic, symlink-safe file writes under the secrets mount.
  *
- * - Every parent component between the mount and the file is checked with lstat: a
- *   symlink is refused, a missing directory is created (0750, never world-accessible).
- * - The content goes to a temp file in the same directory, opened O_CREAT|O_EXCL|O_NOFOLLOW
- *   with the final mode, then fsync, then rename over the destination. rename never follows
- *   a link at the destination: a link planted there is replaced, its target untouched.
- * - If a parent is swapped for a link after the checks, the temp path no longer resolves
- *   and the rename fails: nothing is written outside the mount.
+ * - Directories are opened one component at a time with O_DIRECTORY|O_NOFOLLOW, each
+ *   relative to the previous one's descriptor through /proc/self/fd (Linux's openat
+ *   without native bindings): a symlinked component is refused, a missing one created
+ *   (0750, never world-accessible), and a component swapped for a link after it was
+ *   opened changes nothing, because every later step goes through the descriptor.
+ * - The content goes to a temp file in that directory, opened O_CREAT|O_EXCL|O_NOFOLLOW
+ *   with the final mode, then fsync, then rename over the destination within the same
+ *   descriptor. rename never follows a link at the destination: a link planted there is
+ *   replaced and its target left alone.
  * - Unchanged content (and mode) is not rewritten. On any failure the previous file stays.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,39 +22,57 @@ export interface WriteResult {
 }
 
 const DIR_MODE = 0o750;
+const DIR_FLAGS = C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW;
 
 export async function writeSecretFile(mountPath: string, relFile: string, content: string, mode: number): Promise<WriteResult> {
-  const dest = path.join(mountPath, relFile);
-  const dir = path.dirname(dest);
+  const parts = relFile.split('/');
+  const name = parts.pop() ?? relFile;
+  let dir: fs.FileHandle | undefined;
   try {
-    await ensureDir(mountPath, path.relative(mountPath, dir));
-    if (await sameContent(dest, content, mode)) return { changed: false };
-    await replace(dir, dest, content, mode);
+    dir = await openDirChain(mountPath, parts);
+    const at = `/proc/self/fd/${dir.fd}`;
+    if (await sameContent(path.join(at, name), content, mode)) return { changed: false };
+    await replace(at, name, content, mode);
+    await dir.sync().catch(() => undefined);
     return { changed: true };
   } catch (err) {
     throw asWriteError(err, relFile);
+  } finally {
+    await dir?.close();
   }
 }
 
-/** Walks from the mount down to `rel`, refusing links and creating what is missing. */
-async function ensureDir(mountPath: string, rel: string): Promise<void> {
-  await checkDirectory(mountPath, '(mount)');
-  let cur = mountPath;
-  for (const part of rel === '' ? [] : rel.split(path.sep)) {
-    cur = path.join(cur, part);
-    try {
-      await fs.mkdir(cur, { mode: DIR_MODE });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+/** Opens mount/parts... without following any link, creating missing directories. */
+async function openDirChain(mountPath: string, parts: string[]): Promise<fs.FileHandle> {
+  let fh = await openDir(mountPath, '(mount)');
+  try {
+    for (const part of parts) {
+      const p = `/proc/self/fd/${fh.fd}/${part}`;
+      await fs.mkdir(p, { mode: DIR_MODE }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
+      const next = await openDir(p, part);
+      await fh.close();
+      fh = next;
     }
-    await checkDirectory(cur, part);
+    return fh;
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    throw err;
   }
 }
 
-async function checkDirectory(p: string, label: string): Promise<void> {
-  const st = await fs.lstat(p);
-  if (st.isSymbolicLink()) throw new WriteError('SYMLINK', `refusing to write through symlinked directory component "${label}"`);
-  if (!st.isDirectory()) throw new WriteError('ENOTDIR', `path component "${label}" is not a directory`);
+async function openDir(p: string, label: string): Promise<fs.FileHandle> {
+  try {
+    return await fs.open(p, DIR_FLAGS);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // With O_DIRECTORY Linux reports a symlink as ENOTDIR; lstat only picks the message.
+    const link = code === 'ELOOP' || (code === 'ENOTDIR' && (await fs.lstat(p).then((st) => st.isSymbolicLink(), () => false)));
+    if (link) throw new WriteError('SYMLINK', `refusing to write through symlinked directory component "${label}"`);
+    if (code === 'ENOTDIR') throw new WriteError('ENOTDIR', `path component "${label}" is not a directory`);
+    throw err;
+  }
 }
 
 async function sameContent(dest: string, content: string, mode: number): Promise<boolean> {
@@ -69,8 +89,9 @@ async function sameContent(dest: string, content: string, mode: number): Promise
   }
 }
 
-async function replace(dir: string, dest: string, content: string, mode: number): Promise<void> {
-  const tmp = path.join(dir, `.${path.basename(dest)}.tmp-${randomBytes(6).toString('hex')}`);
+async function replace(dir: string, name: string, content: string, mode: number): Promise<void> {
+  const dest = path.join(dir, name);
+  const tmp = path.join(dir, `.${name}.tmp-${randomBytes(6).toString('hex')}`);
   const fh = await fs.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, mode);
   try {
     await fh.chmod(mode); // the umask must not change the requested mode
@@ -83,13 +104,6 @@ async function replace(dir: string, dest: string, content: string, mode: number)
     await fs.unlink(tmp).catch(() => undefined);
     throw err;
   }
-  await syncDir(dir);
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const d = await fs.open(dir, C.O_RDONLY | C.O_DIRECTORY).catch(() => undefined);
-  await d?.sync().catch(() => undefined);
-  await d?.close();
 }
 
 function asWriteError(err: unknown, relFile: string): WriteError {
