@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import YAML from 'yaml';
 import { RenderError } from '../../../src/errors';
 import { render } from '../../../src/render/render';
 import type { SecretSpec } from '../../../src/spec';
@@ -15,12 +17,10 @@ describe('render', () => {
   });
 
   it('yaml round-trips exactly', () => {
-    const YAML = require('yaml');
     expect(YAML.parse(render({ ...base, format: 'yaml' }, fields))).toEqual(fields);
   });
 
   it('env output is sourceable by a shell and yields the exact value', () => {
-    const { execFileSync } = require('node:child_process');
     const out = execFileSync('sh', ['-c', `${render({ ...base, format: 'env' }, fields)}\nprintf %s "$password"`]).toString();
     expect(out).toBe(fields.password);
   });
