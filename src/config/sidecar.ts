@@ -4,7 +4,7 @@
  * validated again with decodeSpec. Every problem becomes one line of a ConfigError (exit 2).
  */
 import { readFileSync } from 'node:fs';
-import { bool, host, port, str } from 'envalid';
+import { bool, host, str } from 'envalid';
 import { ConfigError } from '../errors';
 import { SIDECAR_DEFAULTS, SIDECAR_ENV as E } from '../sidecar-env';
 import { decodeSpec, parseDuration, SpecError, type PodSecretsSpec } from '../spec';
@@ -55,7 +55,7 @@ export function parseSidecarConfig(env: Record<string, string | undefined>): Sid
     [E.vaultAuthMethod]: str({ choices: ['kubernetes', 'jwt'], default: SIDECAR_DEFAULTS.authMethod }),
     [E.vaultNamespace]: str({ default: '' }),
     [E.tokenFile]: str({ default: SIDECAR_DEFAULTS.tokenFile }),
-    [E.healthPort]: port({ default: SIDECAR_DEFAULTS.healthPort }),
+    [E.healthPort]: str({ default: String(SIDECAR_DEFAULTS.healthPort) }),
     [SIDECAR_EXTRA_ENV.healthBind]: host({ default: '127.0.0.1' }),
     [E.revokeOnShutdown]: bool({ default: true }),
     [E.staleAfter]: duration('5m'),
@@ -92,7 +92,7 @@ export function parseSidecarConfig(env: Record<string, string | undefined>): Sid
     authPath,
     authMethod: get(E.vaultAuthMethod) as 'kubernetes' | 'jwt',
     tokenFile: get(E.tokenFile),
-    healthPort: Number(get(E.healthPort)),
+    healthPort: healthPort(get(E.healthPort), problems),
     healthBind: get(SIDECAR_EXTRA_ENV.healthBind),
     revokeOnShutdown: s[E.revokeOnShutdown] !== false && s[E.revokeOnShutdown] !== 'false',
     staleAfterSeconds: seconds(E.staleAfter, 10),
@@ -122,8 +122,18 @@ function parseOrCollect(env: Record<string, string | undefined>, problems: strin
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems);
-    return { ...env };
+    // Keep checking the rest with defaults, so one run names every problem once.
+    const defaults = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, (v as { default?: unknown }).default]));
+    const given = Object.fromEntries(Object.entries(env).filter(([k]) => !err.problems.some((p) => p.startsWith(`${k}:`))));
+    return { ...defaults, ...given };
   }
+}
+
+/** 0 picks a free port (tests); otherwise 1-65535. */
+function healthPort(text: string, problems: string[]): number {
+  const n = Number(text);
+  if (!/^\d{1,5}$/.test(text) || n > 65535) problems.push(`${E.healthPort}: must be a port number (0-65535)`);
+  return n;
 }
 
 /** https always; plain http only to a loopback address (tests, a local dev Vault). */

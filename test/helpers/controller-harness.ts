@@ -1,5 +1,6 @@
 /** A Controller wired to a stub Vault with in-memory audit and logs, and a hand-driven clock. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -38,13 +39,12 @@ export function makeController(
   const logStream = new PassThrough();
   let logText = '';
   logStream.on('data', (c: Buffer) => (logText += c.toString()));
-  const log = createLogger({ name: 't', level: 'debug', destination: logStream as never });
+  const log = createLogger({ name: 't', level: 'debug', destination: logStream });
   const clock = { now: Date.now() };
   const sink = new MemoryAuditSink();
   const metrics = new SidecarMetrics();
   const client = new VaultClient({ addr: vaultUrl, timeoutMs: o.timeoutMs ?? 2000 });
   const audit = new AuditContext(sink, { namespace: 'shop', name: 'web-1' }, o.hashDevice, client);
-  const { readFile } = require('node:fs/promises');
   const session = new AuthSession({ client, authPath: 'auth/kubernetes', role: 'app', readTokenFile: () => readFile(tokenFile, 'utf8'), audit, metrics });
   const c = new Controller({
     spec,

@@ -15,7 +15,8 @@ export interface Harness {
   env: Record<string, string>;
   out: () => string;
   err: () => string;
-  audit: () => any[];
+  audit: () => Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  streams: { stdout: PassThrough; stderr: PassThrough };
   agent?: Agent;
   exit?: Promise<number>;
 }
@@ -55,14 +56,14 @@ export function makeHarness(vaultUrl: string, secrets: SecretSpec[], opts: Parti
     out: () => out,
     err: () => err,
     audit: () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l)),
+    streams: { stdout, stderr },
   };
-  (h as any).streams = { stdout, stderr };
   return h;
 }
 
 /** Starts the long-running sidecar; resolves once the agent exists. */
 export async function start(h: Harness): Promise<Agent> {
-  const { stdout, stderr } = (h as any).streams;
+  const { stdout, stderr } = h.streams;
   let resolveAgent: (a: Agent) => void = () => undefined;
   const got = new Promise<Agent>((r) => (resolveAgent = r));
   h.exit = runSidecar({ env: h.env, once: false, stdout, stderr, onAgent: resolveAgent });
@@ -72,7 +73,7 @@ export async function start(h: Harness): Promise<Agent> {
 }
 
 export async function once(h: Harness): Promise<number> {
-  const { stdout, stderr } = (h as any).streams;
+  const { stdout, stderr } = h.streams;
   return runSidecar({ env: h.env, once: true, stdout, stderr });
 }
 

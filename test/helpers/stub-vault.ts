@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- request bodies of a test double */
 /**
  * A programmable stand-in for Vault on 127.0.0.1 (node:http) used to inject faults:
  * 5xx, 429, hangs, malformed bodies, 403 policy vs revoked, sealed. It implements just
@@ -48,7 +49,7 @@ export async function startStubVault(): Promise<StubVault> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = (req.url ?? '').replace(/^\/v1\//, '');
-      let body: any = {};
+      let body: any;
       try {
         body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : {};
       } catch {
