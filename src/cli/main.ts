@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors';
 import { packageVersion } from '../version';
+import { registerInjector } from './injector';
 import { registerSidecar } from './sidecar';
 
 /** Exit codes shared by every command (contract.md). */
@@ -16,7 +17,7 @@ export interface CliIO {
 /** A command module adds itself to the root program. */
 export type Register = (program: Command, io: CliIO) => void;
 
-const commands: Register[] = [registerSidecar];
+const commands: Register[] = [registerInjector, registerSidecar];
 
 /** Builds the root program with every command registered. */
 export function buildProgram(io: CliIO): Command {

@@ -10,6 +10,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
+# Kubernetes stamps its version at link time, as its own release build does.
+kube_v=v1.36.3
+kube_ldflags="-X k8s.io/component-base/version.gitVersion=$kube_v -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=36 -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/client-go/pkg/version.gitVersion=$kube_v"
+
 # name | tools module | package | output binary
 peers=(
   "etcd|etcd|go.etcd.io/etcd/server/v3|etcd"
@@ -19,7 +23,7 @@ peers=(
   "vault|vault|github.com/hashicorp/vault|vault"
   "gitleaks|gitleaks|github.com/zricethezav/gitleaks/v8|gitleaks"
 )
-default_set=(etcd kube-apiserver kubectl helm vault postgres)
+default_set=(etcd kube-apiserver kubectl helm vault postgres chromium)
 
 want=("$@")
 [ ${#want[@]} -gt 0 ] || want=("${default_set[@]}")
@@ -30,7 +34,9 @@ build_peer() {
     IFS='|' read -r n module pkg out <<<"$row"
     [ "$n" = "$name" ] || continue
     local dir="$here/tools/$module"
-    local stamp; stamp="$(cat "$dir/go.mod" "$dir/go.sum" | sha256sum | cut -c1-16)"
+    local ldflags="-s -w"
+    case "$module" in kube) ldflags="$ldflags $kube_ldflags" ;; esac
+    local stamp; stamp="$( (cat "$dir/go.mod" "$dir/go.sum"; echo "$ldflags") | sha256sum | cut -c1-16)"
     local bin="$SB_BIN/$out"
     if [ -x "$bin" ] && [ "$(cat "$bin.stamp" 2>/dev/null)" = "$stamp" ]; then
       printf '%-15s cached   %s\n' "$name" "$(peer_version "$name")"
@@ -38,7 +44,7 @@ build_peer() {
     fi
     local t0=$SECONDS
     # -trimpath and no VCS stamping keep the build reproducible; CGO off gives static binaries.
-    (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags='-s -w' -o "$bin.tmp" "$pkg")
+    (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags="$ldflags" -o "$bin.tmp" "$pkg")
     mv "$bin.tmp" "$bin"
     echo "$stamp" >"$bin.stamp"
     printf '%-15s built    %s (%ss)\n' "$name" "$(peer_version "$name")" "$((SECONDS - t0))"
@@ -48,18 +54,37 @@ build_peer() {
   return 2
 }
 
+apt_updated=""
+apt_install() {
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  [ -n "$apt_updated" ] || { $sudo apt-get update -qq; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 install_postgres() {
   if pg_bindir >/dev/null 2>&1; then
     printf '%-15s present  %s\n' postgres "$("$(pg_bindir)/postgres" --version)"
     return 0
   fi
-  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+  apt_install postgresql
   printf '%-15s installed %s\n' postgres "$("$(pg_bindir)/postgres" --version)"
+}
+
+# Headless Chromium renders the audit report in its browser test.
+install_chromium() {
+  if command -v chromium >/dev/null 2>&1; then
+    printf '%-15s present  %s\n' chromium "$(chromium --version 2>/dev/null)"
+    return 0
+  fi
+  apt_install chromium
+  printf '%-15s installed %s\n' chromium "$(chromium --version 2>/dev/null)"
 }
 
 mkdir -p "$SB_BIN"
 for name in "${want[@]}"; do
-  if [ "$name" = postgres ]; then install_postgres; else build_peer "$name"; fi
+  case "$name" in
+    postgres) install_postgres ;;
+    chromium) install_chromium ;;
+    *) build_peer "$name" ;;
+  esac
 done

@@ -27,3 +27,40 @@ peer_version() {
     gitleaks) "$SB_BIN/gitleaks" version ;;
   esac
 }
+
+# Loopback ports; override when they clash with something else on the machine.
+SB_ETCD_PORT="${SB_ETCD_PORT:-23790}"
+SB_KUBE_PORT="${SB_KUBE_PORT:-16443}"
+SB_VAULT_PORT="${SB_VAULT_PORT:-18200}"
+SB_PG_PORT="${SB_PG_PORT:-15432}"
+# PostgreSQL refuses to run as root; as root the stack runs it as the postgres user in a
+# directory that user can reach (the cache under /root is not).
+SB_PG_DIR="${SB_PG_DIR:-/var/tmp/secrets-broker-stack-pg}"
+SB_ENV_FILE="$SB_STACK_DIR/env"
+export SB_ETCD_PORT SB_KUBE_PORT SB_VAULT_PORT SB_PG_PORT SB_PG_DIR SB_ENV_FILE
+
+log() { printf '[stack %5.1fs] %s\n' "$(awk "BEGIN{print $SECONDS}")" "$*"; }
+
+# wait_for DESCRIPTION SECONDS COMMAND...: polls until COMMAND succeeds.
+wait_for() {
+  local what="$1" limit="$2"; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "stack: $what did not become ready within ${limit}s; see $SB_STACK_DIR/logs" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# start NAME COMMAND...: runs a daemon in its own session, logs and pid under the stack dir.
+start() {
+  local name="$1"; shift
+  setsid "$@" >>"$SB_STACK_DIR/logs/$name.log" 2>&1 < /dev/null &
+  echo $! >"$SB_STACK_DIR/$name.pid"
+}
+
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
