@@ -5,10 +5,13 @@
  */
 import type { AuditEntry, PodIdentity } from '../audit/record';
 import type { AuditSink } from '../audit/writer';
+import { VaultError } from '../errors';
 import type { VaultClient } from '../vault/client';
 
 export class AuditContext {
   private readonly hmacs = new Map<string, string>();
+  /** Set once Vault refuses sys/audit-hash: not asked again (policy, or no such device). */
+  private hashUnavailable = false;
 
   constructor(
     private readonly sink: AuditSink,
@@ -23,14 +26,15 @@ export class AuditContext {
 
   /** HMAC of a lease id as Vault's audit log shows it, or undefined (no device, or hashing failed). */
   async leaseHmac(leaseId: string): Promise<string | undefined> {
-    if (!leaseId || !this.hashDevice) return undefined;
+    if (!leaseId || !this.hashDevice || this.hashUnavailable) return undefined;
     const known = this.hmacs.get(leaseId);
     if (known) return known;
     try {
       const hash = await this.client.auditHash(this.hashDevice, leaseId);
       this.hmacs.set(leaseId, hash);
       return hash;
-    } catch {
+    } catch (err) {
+      if (err instanceof VaultError && !err.transient) this.hashUnavailable = true;
       return undefined;
     }
   }

@@ -36,6 +36,7 @@ describe('sidecar process', () => {
     expect(metrics).toMatch(/secrets_broker_sidecar_logins_total\{outcome="success"\} 1/);
     expect(metrics).toMatch(/secrets_broker_sidecar_secret_age_seconds\{secret="pg"\}/);
     expect(JSON.parse(readFileSync(path.join(h.mount, 'db.json'), 'utf8')).username).toBe('app');
+    expect(await runCli(['sidecar', '--probe'], { env: { SIDECAR_HEALTH_PORT: String(port) }, stdout: new PassThrough(), stderr: new PassThrough() })).toBe(0);
     const token = [...v.tokens.keys()][0]!;
     const leaseId = [...v.leases.keys()][0]!;
     await agent.shutdown('SIGTERM');
@@ -54,6 +55,7 @@ describe('sidecar process', () => {
     const agent = await start(h);
     await new Promise((r) => setTimeout(r, 1600));
     expect((await get(agent.healthPort!, '/readyz')).status).toBe(503);
+    expect(await runCli(['sidecar', '--probe'], { env: { SIDECAR_HEALTH_PORT: String(agent.healthPort) }, stdout: new PassThrough(), stderr: new PassThrough() })).toBe(1);
     expect(existsSync(path.join(h.mount, 'db.json'))).toBe(false);
     const attempts = v.count('POST', 'auth/kubernetes/login');
     expect(attempts).toBeGreaterThanOrEqual(2);
