@@ -15,7 +15,7 @@ export interface Harness {
   env: Record<string, string>;
   out: () => string;
   err: () => string;
-  audit: () => Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  audit: () => Record<string, any>[];  
   streams: { stdout: PassThrough; stderr: PassThrough };
   agent?: Agent;
   exit?: Promise<number>;

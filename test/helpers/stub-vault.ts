@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- request bodies of a test double */
+ 
 /**
  * A programmable stand-in for Vault on 127.0.0.1 (node:http) used to inject faults:
  * 5xx, 429, hangs, malformed bodies, 403 policy vs revoked, sealed. It implements just
