@@ -4,6 +4,7 @@
  * never a Vault error body (it can echo values). node-vault's renewal timers are never
  * started: scheduling belongs to the sidecar agent.
  */
+import path from 'node:path';
 import type NodeVault from 'node-vault';
 import { VaultError, type VaultErrorKind } from '../errors';
 import { createTransport, TransportError, type RawRequest, type RawResponse, type Transport } from './transport';
@@ -30,9 +31,7 @@ export class VaultClient {
   constructor(opts: VaultClientOptions) {
     this.transport = opts.transport ?? createTransport({ ca: opts.ca, timeoutMs: opts.timeoutMs });
     const transport = this.transport;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const nodeVault = require('node-vault') as typeof NodeVault;
-    this.nv = nodeVault({
+    this.nv = loadNodeVault()({
       endpoint: opts.addr,
       namespace: opts.namespace,
       // Its default debug() prints request bodies (JWTs, written values) when DEBUG is set.
@@ -118,8 +117,32 @@ export class VaultClient {
   }
 }
 
-function toAuth(body: unknown, path: string): AuthInfo {
-  if (!isRecord(body) || !isRecord(body.auth) || typeof body.auth.client_token !== 'string') throw malformed(path);
+/**
+ * node-vault loads axios at require time but never calls it when given its own request
+ * function (we always pass one). Loading axios is about half of the sidecar's module
+ * start-up, so it is replaced by an empty module for the duration of the require.
+ */
+function loadNodeVault(): typeof NodeVault {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const Module = require('node:module') as typeof import('node:module') & { new (id: string): NodeJS.Module };
+  const axiosPath = require.resolve('axios', { paths: [path.dirname(require.resolve('node-vault'))] });
+  const placeholder = require.cache[axiosPath] === undefined;
+  if (placeholder) {
+    const m = new Module(axiosPath);
+    m.loaded = true;
+    m.exports = {};
+    require.cache[axiosPath] = m;
+  }
+  try {
+    return require('node-vault') as typeof NodeVault;
+  } finally {
+    if (placeholder) delete require.cache[axiosPath];
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+function toAuth(body: unknown, where: string): AuthInfo {
+  if (!isRecord(body) || !isRecord(body.auth) || typeof body.auth.client_token !== 'string') throw malformed(where);
   const a = body.auth;
   return {
     clientToken: a.client_token as string,
@@ -131,14 +154,14 @@ function toAuth(body: unknown, path: string): AuthInfo {
   };
 }
 
-function dataOf(body: unknown, path: string): Record<string, unknown> {
-  if (!isRecord(body) || !isRecord(body.data)) throw malformed(path);
+function dataOf(body: unknown, where: string): Record<string, unknown> {
+  if (!isRecord(body) || !isRecord(body.data)) throw malformed(where);
   return body.data;
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-const malformed = (path: string): VaultError => new VaultError('malformed', `Vault ${path}: malformed response`);
+const malformed = (where: string): VaultError => new VaultError('malformed', `Vault ${where}: malformed response`);
 
 /** Classifies any failure; the message names method, path, kind and status, plus a known-safe reason. */
 export function toVaultError(err: unknown, method: string, path: string): VaultError {
