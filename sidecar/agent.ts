@@ -81,8 +81,9 @@ export class Agent {
     });
     await Promise.race([work(), limit]);
     clearTimeout(timer);
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
+    await closed;
     await this.d.shutdown.close();
     this.finished();
   }

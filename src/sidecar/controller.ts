@@ -3,7 +3,7 @@
  * renew) or of the token (login, renew) and say what to do next and when. The agent
  * (sidecar/agent.ts) owns the timers, signals and the health server.
  */
-import { VaultError } from '../errors';
+import { RenderError, VaultError } from '../errors';
 import { backoffDelay, boundedRetry, DEFAULT_BACKOFF, type TokenAction } from '../vault/lease';
 import type { PodSecretsSpec } from '../spec';
 import type { Logger } from '../log';
@@ -131,7 +131,7 @@ export class Controller {
 
   private async onError(s: SourceState, action: SourceAction, err: unknown): Promise<SourceStep> {
     const error = messageOf(err);
-    if (!(err instanceof VaultError)) this.d.metrics.error(err instanceof Error && err.name === 'RenderError' ? 'render' : 'internal');
+    if (!(err instanceof VaultError)) this.d.metrics.error(err instanceof RenderError ? 'render' : 'internal');
     for (const spec of s.specs) this.d.audit.record({ event: 'secret.error', outcome: 'failure', secret: spec.name, file: spec.file, vault: { path: s.plan?.dataPath ?? s.path.split('?')[0] }, error });
     if (err instanceof VaultError) {
       this.d.metrics.error(err.kind);

@@ -28,8 +28,8 @@ export interface RenderOutcome {
 }
 
 /**
- * Renders every spec of the source (`onlyDirty`: just those not yet written from the
- * current fields, after a failure). Tracks which specs are current in `dirty`.
+ * Renders and writes the specs named in `dirty` (all of them after new fields arrived;
+ * after a failure, those still pending) and removes each one that succeeds.
  */
 export async function renderSource(s: SourceState, dirty: Set<string>, d: RenderDeps): Promise<RenderOutcome> {
   const out: RenderOutcome = { changed: [], failed: [] };

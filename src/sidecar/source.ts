@@ -4,13 +4,12 @@
  * Knows how to fetch, poll cheaply (KV v2 metadata), and renew a lease. No timers.
  */
 import type NodeCache from 'node-cache';
-import { VaultError } from '../errors';
+import { RenderError, VaultError } from '../errors';
 import type { SecretSpec } from '../spec';
 import type { VaultClient } from '../vault/client';
 import { planCertificate, planLease, pollDelay } from '../vault/lease';
 import { basePath, planRead, secretFields, type ReadPlan } from '../vault/paths';
 import type { MountInfo } from '../vault/types';
-import { RenderError } from '../errors';
 import type { AuditContext } from './audit-context';
 import type { SidecarMetrics } from './metrics';
 import { messageOf } from './session';
