@@ -26,3 +26,51 @@ export class UsageError extends BrokerError {
 
 /** Settings that failed validation at start-up: one entry per bad setting. */
 export class ConfigError extends UsageError {}
+
+/** How a Vault request failed; the sidecar decides retry, re-login or give-up from this alone. */
+export type VaultErrorKind =
+  | 'network'
+  | 'timeout'
+  | 'tls'
+  | 'sealed'
+  | 'server'
+  | 'throttled'
+  | 'forbidden'
+  | 'not-found'
+  | 'bad-request'
+  | 'malformed';
+
+/** A failed Vault request. The message names the method, path and kind, never a body, token or value. */
+export class VaultError extends BrokerError {
+  readonly kind: VaultErrorKind;
+  /** HTTP status, when Vault answered. */
+  readonly status: number | undefined;
+
+  constructor(kind: VaultErrorKind, message: string, status?: number, options?: { cause?: unknown }) {
+    super(`VAULT_${kind.toUpperCase().replace('-', '_')}`, message, options);
+    this.kind = kind;
+    this.status = status;
+  }
+
+  /** Worth retrying later with backoff (as opposed to a decision Vault made about us). */
+  get transient(): boolean {
+    return ['network', 'timeout', 'sealed', 'server', 'throttled', 'malformed'].includes(this.kind);
+  }
+}
+
+/** A secret could not be turned into file content: missing key, bad template, unusable format. */
+export class RenderError extends BrokerError {
+  constructor(message: string) {
+    super('RENDER_FAILED', message);
+  }
+}
+
+/** A file could not be written safely: symlinked parent, EACCES, ENOSPC, read-only mount. */
+export class WriteError extends BrokerError {
+  /** The errno code (EACCES, ENOSPC, EROFS...) or SYMLINK when we refused a link. */
+  readonly reason: string;
+  constructor(reason: string, message: string, options?: { cause?: unknown }) {
+    super('WRITE_FAILED', message, options);
+    this.reason = reason;
+  }
+}

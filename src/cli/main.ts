@@ -3,6 +3,7 @@ import { UsageError } from '../errors';
 import { packageVersion } from '../version';
 import { registerAudit } from './audit';
 import { registerInjector } from './injector';
+import { registerSidecar } from './sidecar';
 
 /** Exit codes shared by every command (contract.md). */
 export const EXIT = { OK: 0, FOUND: 1, USAGE: 2 } as const;
@@ -17,7 +18,7 @@ export interface CliIO {
 /** A command module adds itself to the root program. */
 export type Register = (program: Command, io: CliIO) => void;
 
-const commands: Register[] = [registerInjector, registerAudit];
+const commands: Register[] = [registerInjector, registerSidecar, registerAudit];
 
 /** Builds the root program with every command registered. */
 export function buildProgram(io: CliIO): Command {

@@ -1,0 +1,131 @@
+/**
+ * `secrets-broker sidecar [--once]`: builds the real dependencies from the environment
+ * and runs the agent (or one pass). Resolves to the exit code; never calls process.exit.
+ */
+import { createWriteStream, promises as fs, openSync } from 'node:fs';
+import NodeCache from 'node-cache';
+import { AuditWriter, type AuditSink } from '../src/audit/writer';
+import type { AuditEntry } from '../src/audit/record';
+import { parseSidecarConfig, type SidecarConfig } from '../src/config/sidecar';
+import { ConfigError } from '../src/errors';
+import { createLogger, type Logger } from '../src/log';
+import { AuditContext } from '../src/sidecar/audit-context';
+import { Controller } from '../src/sidecar/controller';
+import { SidecarMetrics } from '../src/sidecar/metrics';
+import { createNotifier } from '../src/sidecar/notify';
+import { AuthSession } from '../src/sidecar/session';
+import { VaultClient } from '../src/vault/client';
+import { Agent } from './agent';
+import { runOnce } from './once';
+
+export interface RunOptions {
+  env: Record<string, string | undefined>;
+  once: boolean;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Install SIGTERM/SIGINT handlers (the real process); tests call shutdown themselves. */
+  signals?: boolean;
+  procRoot?: string;
+  /** Called with the running agent (tests). */
+  onAgent?: (agent: Agent) => void;
+}
+
+export async function runSidecar(o: RunOptions): Promise<number> {
+  const cfg = parseSidecarConfig(o.env);
+  const log = createLogger({ name: 'secrets-broker-sidecar', level: cfg.logLevel, destination: o.stderr });
+  const metrics = new SidecarMetrics();
+  const sink = auditSinks(cfg, o.stdout, metrics, log);
+  const client = new VaultClient({ addr: cfg.vaultAddr, ca: cfg.vaultCa, namespace: cfg.vaultNamespace, timeoutMs: cfg.requestTimeoutMs });
+  const audit = new AuditContext(sink, cfg.pod, cfg.auditHashDevice, client);
+  const session = new AuthSession({ client, authPath: cfg.authPath, role: cfg.spec.role, readTokenFile: () => fs.readFile(cfg.tokenFile, 'utf8'), audit, metrics });
+  const controller = new Controller({
+    spec: cfg.spec,
+    session,
+    source: { client, audit, metrics, mounts: new NodeCache({ stdTTL: 0, checkperiod: 0, useClones: false }), now: Date.now, loginCount: () => session.logins },
+    render: { mountPath: cfg.spec.mountPath },
+    audit,
+    metrics,
+    log,
+    staleAfterSeconds: cfg.staleAfterSeconds,
+    rand: Math.random,
+    now: Date.now,
+    revokeLease: (id) => client.revokeLease(id),
+  });
+  const close = async (): Promise<void> => {
+    client.close();
+    await audit.flush();
+    log.flush();
+  };
+  if (o.once) {
+    const result = await runOnce(controller, log);
+    for (const f of result.failed) o.stderr.write(`secrets-broker: sidecar --once: ${f}\n`);
+    await close();
+    return result.ok ? 0 : 1;
+  }
+  return runAgent(cfg, o, { controller, metrics, log, close });
+}
+
+async function runAgent(cfg: SidecarConfig, o: RunOptions, p: { controller: Controller; metrics: SidecarMetrics; log: Logger; close: () => Promise<void> }): Promise<number> {
+  const notifier = createNotifier(cfg.spec.notify, {
+    procRoot: o.procRoot,
+    selfPid: process.pid,
+    kill: (pid, sig) => process.kill(pid, sig),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  });
+  const agent = new Agent({
+    controller: p.controller,
+    metrics: p.metrics,
+    notifier,
+    log: p.log,
+    health: { port: cfg.healthPort, host: cfg.healthBind },
+    shutdown: { revoke: cfg.revokeOnShutdown, timeoutMs: cfg.shutdownTimeoutMs, close: p.close },
+  });
+  await agent.start();
+  p.log.info({ secrets: cfg.spec.secrets.length, health: `${cfg.healthBind}:${agent.healthPort ?? cfg.healthPort}` }, 'sidecar started');
+  if (o.signals) {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void agent.shutdown(sig));
+  }
+  o.onAgent?.(agent);
+  await agent.done;
+  return 0;
+}
+
+/**
+ * Audit policy: records always go to stdout. The optional file must be writable at
+ * start (exit 2 otherwise); if it fails later, secrets keep flowing, stdout keeps the
+ * trail, and every lost file record is counted (audit_errors) and logged once.
+ */
+function auditSinks(cfg: SidecarConfig, stdout: NodeJS.WritableStream, metrics: SidecarMetrics, log: Logger): AuditSink {
+  const sinks: AuditSink[] = [new AuditWriter({ source: 'sidecar', stdout: stdout as never })];
+  if (cfg.auditFile) {
+    let fd: number;
+    try {
+      fd = openSync(cfg.auditFile, 'a', 0o640);
+    } catch (err) {
+      throw new ConfigError([`SIDECAR_AUDIT_FILE: cannot open ${cfg.auditFile} for appending (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    }
+    const stream = createWriteStream('', { fd, flags: 'a' });
+    let failed = false;
+    stream.on('error', (err) => {
+      if (!failed) log.error({ code: (err as NodeJS.ErrnoException).code }, 'audit file unwritable; records continue on stdout');
+      failed = true;
+    });
+    const file = new AuditWriter({ source: 'sidecar', stdout: stream });
+    sinks.push({
+      record: (e) => {
+        if (!failed) file.record(e);
+        else {
+          metrics.inc('audit_errors', 'failure');
+          metrics.error('audit');
+        }
+      },
+      flush: () => (failed ? Promise.resolve() : file.flush()),
+    });
+  }
+  return {
+    record: (e: AuditEntry): void => sinks.forEach((s) => s.record(e)),
+    flush: async (): Promise<void> => {
+      await Promise.all(sinks.map((s) => s.flush()));
+    },
+  };
+}

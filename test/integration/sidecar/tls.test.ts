@@ -1,0 +1,70 @@
+/** Row 22: TLS verification is always on: wrong CA, wrong hostname, expired certificate all fail closed. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { VaultError } from '../../../src/errors';
+import { VaultClient } from '../../../src/vault/client';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-tls-'));
+const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+
+function leaf(name: string, san: string, days: string): { key: Buffer; cert: Buffer } {
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`);
+  writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=${san}\n`);
+  ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', days, '-extfile', `${name}.ext`, '-out', `${name}.pem`);
+  return { key: readFileSync(path.join(dir, `${name}.key`)), cert: readFileSync(path.join(dir, `${name}.pem`)) };
+}
+
+let ca: Buffer;
+let otherCa: Buffer;
+beforeAll(() => {
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other.key', '-subj', '/CN=other-ca', '-days', '2', '-out', 'other.pem');
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-subj', '/CN=test-ca', '-days', '2', '-out', 'ca.pem');
+  ca = readFileSync(path.join(dir, 'ca.pem'));
+  otherCa = readFileSync(path.join(dir, 'other.pem'));
+}, 30000);
+
+async function serve(pair: { key: Buffer; cert: Buffer }): Promise<{ url: string; close: () => void }> {
+  const server = https.createServer(pair, (_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ auth: { client_token: 'hvs.x', accessor: 'a', lease_duration: 60, renewable: true, policies: [] } }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => (server.closeAllConnections(), server.close()) };
+}
+
+async function loginWith(url: string, caPem?: Buffer): Promise<unknown> {
+  const client = new VaultClient({ addr: url, ca: caPem, timeoutMs: 3000 });
+  try {
+    return await client.login('auth/kubernetes', 'app', 'jwt');
+  } catch (err) {
+    return err;
+  } finally {
+    client.close();
+  }
+}
+
+describe('TLS (row 22)', () => {
+  it('accepts the operator CA and a matching certificate', async () => {
+    const s = await serve(leaf('good', 'IP:127.0.0.1', '2'));
+    expect(await loginWith(s.url, ca)).toMatchObject({ accessor: 'a' });
+    s.close();
+  });
+
+  it.each([
+    { name: 'wrong CA', san: 'IP:127.0.0.1', days: '2', useCa: () => otherCa, code: /SELF_SIGNED|UNABLE_TO/ },
+    { name: 'no CA (system roots only)', san: 'IP:127.0.0.1', days: '2', useCa: () => undefined, code: /SELF_SIGNED|UNABLE_TO/ },
+    { name: 'wrong hostname', san: 'DNS:vault.elsewhere', days: '2', useCa: () => ca, code: /HOSTNAME|ALTNAME/ },
+    { name: 'expired certificate', san: 'IP:127.0.0.1', days: '-1', useCa: () => ca, code: /EXPIRED/ },
+  ])('fails closed: $name', async ({ name, san, days, useCa, code }) => {
+    const s = await serve(leaf(name.replace(/\W/g, ''), san, days));
+    const err = await loginWith(s.url, useCa());
+    s.close();
+    expect(err).toBeInstanceOf(VaultError);
+    expect((err as VaultError).kind).toBe('tls');
+    expect((err as VaultError).message).toMatch(code);
+  }, 20000);
+});
