@@ -39,7 +39,7 @@ v write auth/jwt/role/app - >/dev/null <<'JSON'
 JSON
 
 v secrets enable database >/dev/null
-v write database/config/app plugin_name=postgresql-database-plugin allowed_roles=app \
+v write database/config/app plugin_name=postgresql-database-plugin allowed_roles="*" \
   connection_url="postgresql://{{username}}:{{password}}@127.0.0.1:$PGPORT/app?sslmode=disable" \
   username="$PGUSER" password="$PGPASSWORD" >/dev/null
 v write database/roles/app db_name=app default_ttl=10m max_ttl=1h \
