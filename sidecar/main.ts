@@ -2,10 +2,12 @@
  * `secrets-broker sidecar [--once]`: builds the real dependencies from the environment
  * and runs the agent (or one pass). Resolves to the exit code; never calls process.exit.
  */
-import { createWriteStream, promises as fs, openSync } from 'node:fs';
+import { closeSync, promises as fs, openSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import NodeCache from 'node-cache';
-import { AuditWriter, type AuditSink } from '../src/audit/writer';
-import type { AuditEntry } from '../src/audit/record';
+import { createAuditWriter } from '../src/audit/setup';
+import type { AuditSink } from '../src/audit/writer';
+import { AUDIT_ENV, parseAuditEnv } from '../src/config/audit';
 import { parseSidecarConfig, type SidecarConfig } from '../src/config/sidecar';
 import { ConfigError } from '../src/errors';
 import { createLogger, type Logger } from '../src/log';
@@ -34,7 +36,7 @@ export async function runSidecar(o: RunOptions): Promise<number> {
   const cfg = parseSidecarConfig(o.env);
   const log = createLogger({ name: 'secrets-broker-sidecar', level: cfg.logLevel, destination: o.stderr });
   const metrics = new SidecarMetrics();
-  const sink = auditSinks(cfg, o.stdout, metrics, log);
+  const sink = await auditSink(o, cfg, metrics, log);
   const client = new VaultClient({ addr: cfg.vaultAddr, ca: cfg.vaultCa, namespace: cfg.vaultNamespace, timeoutMs: cfg.requestTimeoutMs });
   const audit = new AuditContext(sink, cfg.pod, cfg.auditHashDevice, client);
   const session = new AuthSession({ client, authPath: cfg.authPath, role: cfg.spec.role, readTokenFile: () => fs.readFile(cfg.tokenFile, 'utf8'), audit, metrics });
@@ -91,41 +93,31 @@ async function runAgent(cfg: SidecarConfig, o: RunOptions, p: { controller: Cont
 }
 
 /**
- * Audit policy: records always go to stdout. The optional file must be writable at
- * start (exit 2 otherwise); if it fails later, secrets keep flowing, stdout keeps the
- * trail, and every lost file record is counted (audit_errors) and logged once.
+ * The shared audit writer (src/audit/setup.ts): records always go to stdout; the optional
+ * file (SIDECAR_AUDIT_FILE, rotated, chain continued, signed checkpoints when a key is
+ * mounted) must be writable at start (exit 2 otherwise). If it fails later, secrets keep
+ * flowing, stdout keeps the trail, and every file failure is counted (audit_errors) and
+ * logged once.
  */
-function auditSinks(cfg: SidecarConfig, stdout: NodeJS.WritableStream, metrics: SidecarMetrics, log: Logger): AuditSink {
-  const sinks: AuditSink[] = [new AuditWriter({ source: 'sidecar', stdout: stdout as never })];
-  if (cfg.auditFile) {
-    let fd: number;
+async function auditSink(o: RunOptions, cfg: SidecarConfig, metrics: SidecarMetrics, log: Logger): Promise<AuditSink> {
+  const settings = parseAuditEnv({ ...o.env, [AUDIT_ENV.file]: cfg.auditFile ?? o.env[AUDIT_ENV.file] });
+  if (settings.file) {
     try {
-      fd = openSync(cfg.auditFile, 'a', 0o640);
+      closeSync(openSync(settings.file, 'a', 0o640));
     } catch (err) {
-      throw new ConfigError([`SIDECAR_AUDIT_FILE: cannot open ${cfg.auditFile} for appending (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+      throw new ConfigError([`SIDECAR_AUDIT_FILE: cannot open ${settings.file} for appending (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
     }
-    const stream = createWriteStream('', { fd, flags: 'a' });
-    let failed = false;
-    stream.on('error', (err) => {
-      if (!failed) log.error({ code: (err as NodeJS.ErrnoException).code }, 'audit file unwritable; records continue on stdout');
-      failed = true;
-    });
-    const file = new AuditWriter({ source: 'sidecar', stdout: stream });
-    sinks.push({
-      record: (e) => {
-        if (!failed) file.record(e);
-        else {
-          metrics.inc('audit_errors', 'failure');
-          metrics.error('audit');
-        }
-      },
-      flush: () => (failed ? Promise.resolve() : file.flush()),
-    });
   }
-  return {
-    record: (e: AuditEntry): void => sinks.forEach((s) => s.record(e)),
-    flush: async (): Promise<void> => {
-      await Promise.all(sinks.map((s) => s.flush()));
+  let logged = false;
+  return createAuditWriter(settings, {
+    source: 'sidecar',
+    stdout: o.stdout as Writable,
+    stream: `sidecar/${cfg.pod.namespace}/${cfg.pod.name}`,
+    onError: (what, code) => {
+      metrics.inc('audit_errors', 'failure');
+      metrics.error('audit');
+      if (!logged) log.error({ what, code }, 'audit file unwritable; records continue on stdout');
+      logged = true;
     },
-  };
+  });
 }
