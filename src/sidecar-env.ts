@@ -35,6 +35,18 @@ export const SIDECAR_ENV = {
   serviceAccount: 'SERVICE_ACCOUNT',
 } as const;
 
+/** Sidecar settings that only operators set (through the injector's settings or the sidecar's own environment). */
+export const SIDECAR_EXTRA_ENV = {
+  /** Address the health server binds; 127.0.0.1 per the contract. */
+  healthBind: 'SIDECAR_HEALTH_BIND',
+  /** Vault audit device used to HMAC lease ids for audit records (`sys/audit-hash/<device>`). */
+  auditHashDevice: 'SIDECAR_AUDIT_HASH_DEVICE',
+  /** Total time for one Vault request. */
+  requestTimeout: 'SIDECAR_REQUEST_TIMEOUT',
+  /** Upper bound for revocation and flushing after SIGTERM. */
+  shutdownTimeout: 'SIDECAR_SHUTDOWN_TIMEOUT',
+} as const;
+
 export const SIDECAR_DEFAULTS = {
   /** Where the injector mounts the projected token in the sidecar. */
   tokenFile: '/var/run/secrets/secrets-broker/token',

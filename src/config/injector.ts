@@ -42,6 +42,10 @@ const intAtLeast = (min: number, max: number): ReturnType<typeof makeValidator<n
     if (!/^[0-9]+$/.test(v) || n < min || n > max) throw new Error(`must be an integer from ${min} to ${max}`);
     return n;
   });
+const auditDevice = makeValidator<string>((v) => {
+  if (v !== '' && !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(v)) throw new Error('must be empty or a Vault audit device path such as file');
+  return v;
+});
 const image = makeValidator<string>((v) => {
   if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,511}$/.test(v)) throw new Error('must be an image reference');
   return v;
@@ -81,6 +85,7 @@ export const INJECTOR_SCHEMA = {
   SIDECAR_HEALTH_PORT: intAtLeast(1024, 65535)({ default: SIDECAR_DEFAULTS.healthPort }),
   SIDECAR_REVOKE_ON_SHUTDOWN: bool({ default: true }),
   SIDECAR_STALE_AFTER: intAtLeast(0, 31 * 86400)({ default: 0 }),
+  SIDECAR_AUDIT_HASH_DEVICE: auditDevice({ default: '' }),
   SIDECAR_LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
 };
 
@@ -106,6 +111,8 @@ export interface SidecarSettings {
   revokeOnShutdown: boolean;
   /** 0: the sidecar's own default. */
   staleAfterSeconds: number;
+  /** Vault audit device whose HMAC the sidecar puts on lease ids (`sys/audit-hash/<device>`); empty: none. */
+  auditHashDevice: string;
   logLevel: string;
 }
 
@@ -182,6 +189,7 @@ function sidecarSettings(e: ReturnType<typeof parseEnv<typeof INJECTOR_SCHEMA>>)
     healthPort: e.SIDECAR_HEALTH_PORT,
     revokeOnShutdown: e.SIDECAR_REVOKE_ON_SHUTDOWN,
     staleAfterSeconds: e.SIDECAR_STALE_AFTER,
+    auditHashDevice: e.SIDECAR_AUDIT_HASH_DEVICE,
     logLevel: e.SIDECAR_LOG_LEVEL,
   };
 }

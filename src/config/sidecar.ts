@@ -10,18 +10,10 @@ import { SIDECAR_DEFAULTS, SIDECAR_ENV as E } from '../sidecar-env';
 import { decodeSpec, parseDuration, SpecError, type PodSecretsSpec } from '../spec';
 import type { PodIdentity } from '../audit/record';
 import { parseEnv } from './env';
+import { SIDECAR_EXTRA_ENV } from '../sidecar-env';
 
-/** Settings the sidecar reads besides the shared names. */
-export const SIDECAR_EXTRA_ENV = {
-  /** Address the health server binds; 127.0.0.1 per the contract. */
-  healthBind: 'SIDECAR_HEALTH_BIND',
-  /** Vault audit device used to HMAC lease ids for audit records (`sys/audit-hash/<device>`). */
-  auditHashDevice: 'SIDECAR_AUDIT_HASH_DEVICE',
-  /** Total time for one Vault request. */
-  requestTimeout: 'SIDECAR_REQUEST_TIMEOUT',
-  /** Upper bound for revocation and flushing after SIGTERM. */
-  shutdownTimeout: 'SIDECAR_SHUTDOWN_TIMEOUT',
-} as const;
+export { SIDECAR_EXTRA_ENV };
+
 
 export interface SidecarConfig {
   spec: PodSecretsSpec;

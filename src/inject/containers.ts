@@ -4,7 +4,7 @@
  * resources cannot be influenced by the pod.
  */
 import type { SidecarSettings } from '../config/injector';
-import { SIDECAR_DEFAULTS, SIDECAR_ENV } from '../sidecar-env';
+import { SIDECAR_DEFAULTS, SIDECAR_ENV, SIDECAR_EXTRA_ENV } from '../sidecar-env';
 import { encodeSpec } from '../spec';
 import type { InjectionPlan } from './plan';
 import type { Container, EnvVar } from './types';
@@ -95,6 +95,7 @@ export function sidecarEnv(plan: InjectionPlan, s: SidecarSettings): EnvVar[] {
     { name: SIDECAR_ENV.healthPort, value: String(plan.healthPort) },
     { name: SIDECAR_ENV.revokeOnShutdown, value: String(s.revokeOnShutdown) },
     ...optional(SIDECAR_ENV.staleAfter, s.staleAfterSeconds > 0 ? String(s.staleAfterSeconds) : ''),
+    ...optional(SIDECAR_EXTRA_ENV.auditHashDevice, s.auditHashDevice),
     { name: SIDECAR_ENV.logLevel, value: s.logLevel },
     fieldEnv(SIDECAR_ENV.podName, 'metadata.name'),
     fieldEnv(SIDECAR_ENV.podNamespace, 'metadata.namespace'),

@@ -74,6 +74,17 @@ describe('file access', () => {
   });
 });
 
+describe('operator settings reach the sidecar', () => {
+  it.each([
+    { env: {}, expected: undefined },
+    { env: { SIDECAR_AUDIT_HASH_DEVICE: 'file' }, expected: 'file' },
+  ])('SIDECAR_AUDIT_HASH_DEVICE $env', ({ env, expected }) => {
+    const { after } = inject(basicPod({}, { containers: [app()] }), env);
+    const sidecarEnv = after.spec.initContainers?.[0]?.env ?? [];
+    expect(sidecarEnv.find((e) => e.name === 'SIDECAR_AUDIT_HASH_DEVICE')?.value).toBe(expected);
+  });
+});
+
 describe('patch mechanics', () => {
   const spec: PodSecretsSpec = {
     version: 1, role: 'r', mountPath: '/secrets', lifecycle: 'sidecar', rotateIntervalSeconds: 300, notify: { kind: 'none' },
