@@ -11,6 +11,10 @@ export interface RawMatch {
   /** Offset of the secret in the text. */
   index: number;
   secret: string;
+  /** Shown instead of the redacted secret when the match is no secret itself (a file name, a variable name). */
+  label?: string;
+  /** How to do it safely. */
+  advice?: string;
 }
 
 /** Runs the known-format rules over `text`; a rule runs only when one of its keywords occurs. */

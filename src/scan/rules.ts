@@ -107,6 +107,7 @@ export const EXTRA_RULES: readonly RuleInfo[] = [
   { id: 'dockerfile-secret-build-arg', title: 'Secret passed as a build argument (kept in image history)', severity: 'medium' },
   { id: 'dockerfile-copy-secret-file', title: 'Dockerfile COPY/ADD of a key or credentials file', severity: 'high' },
   { id: 'dockerfile-run-credential', title: 'Credential on a Dockerfile RUN line', severity: 'high' },
+  { id: 'image-history-secret', title: 'Image history records a secret build argument or ENV value', severity: 'high' },
   { id: 'image-env-secret', title: 'Image config Env holds a secret', severity: 'high' },
   { id: 'key-store-file', title: 'Key store or credentials file in the scanned content', severity: 'medium' },
 ];
