@@ -36,7 +36,7 @@ export function historyToDockerfile(createdBy: string): string {
   const args = /^(?:RUN\s+)?\|\d+\s+((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)+)(.*)$/.exec(s);
   if (args) {
     const lines = (args[1] ?? '').trim().split(/\s+/).map((kv) => `ARG ${kv}`);
-    return [...lines, `RUN ${args[2] ?? ''}`].join('\n');
+    return [...lines, `RUN ${(args[2] ?? '').replace(/^\/bin\/sh -c /, '')}`].join('\n');
   }
   return s.startsWith('/bin/sh -c ') ? `RUN ${s.slice(11)}` : s;
 }

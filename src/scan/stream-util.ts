@@ -36,14 +36,15 @@ export type BlobKind = 'gzip' | 'zstd' | 'tar' | 'json' | 'data';
 /** Sniffs gzip, zstd, tar (ustar magic) and JSON from a blob's first bytes. */
 export function sniff(head: Buffer): BlobKind {
   if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
   if (head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar') return 'tar';
   return /^\s*[{[]/.test(head.toString('latin1', 0, 64)) ? 'json' : 'data';
 }
 
 /** Reads a stream to the end and drops the bytes. */
 export async function drain(stream: Readable | AsyncIterable<unknown>): Promise<void> {
-  for await (const _ of stream) {
+  const it = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  while ((await it.next()).done !== true) {
     // discard
   }
 }

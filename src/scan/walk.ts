@@ -3,7 +3,7 @@
  * followed, only regular files opened), a single file or Dockerfile, or an image archive
  * (docker-save or OCI tar, gzip or plain) or OCI layout directory.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Dirent } from 'node:fs';
 import { lstat, opendir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
@@ -43,18 +43,19 @@ async function walkDir(root: string, skip: PathFilter): Promise<TargetScan> {
   const stack = [root];
   for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
     try {
-      for await (const d of await opendir(dir)) {
-        const full = join(dir, d.name);
-        if (d.isSymbolicLink()) out.counts.symlinks++;
-        else if (d.isDirectory() && d.name !== '.git') stack.push(full);
-        else if (d.isFile() && skip(full, relative(root, full))) out.counts.ignored++;
-        else if (d.isFile()) merge(out, await scanFile(full, full, false));
-      }
+      for await (const d of await opendir(dir)) await visit(d, join(dir, d.name));
     } catch (err) {
       out.problems.push(`${dir}: cannot read directory (${reason(err)})`);
     }
   }
   return out;
+
+  async function visit(d: Dirent, full: string): Promise<void> {
+    if (d.isSymbolicLink()) out.counts.symlinks++;
+    else if (d.isDirectory() && d.name !== '.git') stack.push(full);
+    else if (d.isFile() && skip(full, relative(root, full))) out.counts.ignored++;
+    else if (d.isFile()) merge(out, await scanFile(full, full, true));
+  }
 }
 
 /** A regular file: an image archive when it is a tar or gzip and `archives` is on, text otherwise. */
