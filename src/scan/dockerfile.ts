@@ -14,9 +14,12 @@ export const DOCKERFILE_ADVICE =
 export const SECRET_FILE =
   /^(?:\.env(?:\..+)?|.*\.pem|.*\.key|id_(?:rsa|dsa|ecdsa|ed25519)|\.npmrc|\.pypirc|\.netrc|\.git-credentials|credentials(?:\.json)?|.*\.p12|.*\.pfx|.*\.jks|.*\.keystore|config\.json|service-account.*\.json|.*\.kdbx)$/;
 
-/** Is `name` the base name of a Dockerfile (Dockerfile, Dockerfile.prod, Containerfile, app.dockerfile)? */
+const SOURCE_EXT = /\.(?:[cm]?[jt]sx?|go|py|rb|java|rs|md|txt|json|ya?ml|sh)$/i;
+
+/** Is `name` the base name of a Dockerfile (Dockerfile, Dockerfile.prod, Containerfile, app.dockerfile), not a source file named after one? */
 export function isDockerfileName(name: string): boolean {
-  return /^(?:Dockerfile|Containerfile)(?:\..+)?$/i.test(name) || /\.(?:dockerfile|containerfile)$/i.test(name);
+  if (SOURCE_EXT.test(name)) return false;
+  return /^(?:Dockerfile|Containerfile|dockerfile)(?:[.-][\w.-]+)?$/.test(name) || /\.(?:dockerfile|containerfile)$/i.test(name);
 }
 
 interface Instruction {

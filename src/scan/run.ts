@@ -75,10 +75,10 @@ export async function loadIgnore(opts: ScanOptions): Promise<IgnoreEntry[]> {
 export async function runScan(opts: ScanOptions): Promise<ScanReport> {
   const entries = await loadIgnore(opts);
   const all = { findings: [] as Finding[], problems: [] as string[], counts: { files: 0, bytes: 0, binary: 0, symlinks: 0, ignored: 0 } };
-  for (const target of opts.targets) merge(all, await scanTarget(target, (display) => pathSkipped(resolve(display), entries)));
+  for (const target of opts.targets) merge(all, await scanTarget(target, (display) => pathSkipped(display, entries)));
   const report: ScanReport = { targets: opts.targets, findings: [], ignored: [], problems: all.problems, counts: all.counts };
   for (const f of all.findings) {
-    const by = ignoredBy({ ...f, file: resolve(f.file) }, entries) ?? ignoredBy(f, entries);
+    const by = ignoredBy(f, entries);
     if (by) report.ignored.push({ finding: f, reason: by.reason });
     else report.findings.push(f);
   }

@@ -49,17 +49,31 @@ export async function scanStream(source: AsyncIterable<Buffer | Uint8Array> | It
     line += countNewlines(text, pos, keep);
     buf = buf.subarray(keep);
   };
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  const gather = (): void => {
+    buf = Buffer.concat([buf, ...pending]);
+    pending = [];
+    pendingLen = 0;
+  };
   for await (const chunk of source) {
     out.bytes += chunk.length;
     if (out.binary) continue;
-    buf = buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([buf, chunk]);
-    if (first && (buf.length >= BINARY_PROBE || buf.length >= WINDOW_BYTES)) {
+    // Chunks are gathered and joined once a window, not copied on every arrival.
+    pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    pendingLen += chunk.length;
+    if (first && buf.length + pendingLen >= BINARY_PROBE) {
+      gather();
       first = false;
       out.binary = buf.subarray(0, BINARY_PROBE).includes(0);
       if (out.binary) buf = Buffer.alloc(0);
     }
-    if (buf.length >= WINDOW_BYTES) flush(false);
+    if (!out.binary && buf.length + pendingLen >= WINDOW_BYTES) {
+      gather();
+      flush(false);
+    }
   }
+  gather();
   if (first) out.binary = buf.subarray(0, BINARY_PROBE).includes(0);
   if (!out.binary && buf.length > 0) flush(true);
   return out;

@@ -122,6 +122,24 @@ describe('image archives', () => {
     expect(report.findings).toEqual([expect.objectContaining({ ruleId: 'github-token', image: { path: '../escape.txt' } })]);
   });
 
+  it.each([
+    ['a corrupt gzip layer', Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.alloc(70_000, 7)]), /unreadable layer/],
+    ['a zstd layer', Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.alloc(70_000, 7)]), /zstd-compressed layers are not supported/],
+  ])('%s is a problem; the members after it are still read', async (_label, blob, pattern) => {
+    const good = await tarOf([{ name: 'app/.env', content: gh.text }]);
+    const manifest = [{ Config: 'c.json', Layers: ['bad/layer.tar', 'good/layer.tar'] }];
+    const archive = await tarOf([
+      { name: 'bad/layer.tar', content: blob },
+      { name: 'good/layer.tar', content: good },
+      { name: 'c.json', content: '{"rootfs":{"diff_ids":[]},"config":{"Env":[]}}' },
+      { name: 'manifest.json', content: JSON.stringify(manifest) },
+    ]);
+    writeFileSync(join(dir, 'image.tar'), archive);
+    const report = await runScan({ targets: [join(dir, 'image.tar')] });
+    expect(report.problems).toEqual(expect.arrayContaining([expect.stringMatching(pattern)]));
+    expect(report.findings).toEqual([expect.objectContaining({ ruleId: 'github-token', image: expect.objectContaining({ layer: 2, path: 'app/.env' }) })]);
+  });
+
   it('a truncated archive is reported as unreadable, keeping what was read', async () => {
     const full = await dockerSave(spec);
     writeFileSync(join(dir, 'cut.tar'), full.subarray(0, Math.floor(full.length / 2) + 100));

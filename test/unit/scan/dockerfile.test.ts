@@ -41,12 +41,23 @@ describe('Dockerfile checks', () => {
   });
 
   it('reports the line of an instruction after continuation lines, with advice', () => {
-    const m = analyseDockerfile('FROM a\nRUN apt-get update \\\n  && true\nENV SECRET_TOKEN=q8Zr3xLp0Vw9sT2k\n');
+    const text = `FROM a\nRUN apt-get update \\\n  && true\nENV SECRET_TOKEN=${rand}\n`;
+    const m = analyseDockerfile(text);
     expect(m).toHaveLength(1);
+    expect(text.slice(0, m[0]!.index).split('\n').length).toBe(4);
+    expect(text.slice(m[0]!.index, m[0]!.index + rand.length)).toBe(rand);
     expect(m[0]!.advice).toMatch(/--mount=type=secret/);
   });
 
-  it.each(['Dockerfile', 'Dockerfile.prod', 'Containerfile', 'api.dockerfile'])('%s is a Dockerfile', (n) => expect(isDockerfileName(n)).toBe(true));
+  it.each([
+    ['Dockerfile', true],
+    ['Dockerfile.prod', true],
+    ['Containerfile', true],
+    ['api.dockerfile', true],
+    ['dockerfile.test.ts', false],
+    ['Dockerfile.md', false],
+    ['dockerfiles', false],
+  ])('%s is a Dockerfile: %s', (n, yes) => expect(isDockerfileName(n)).toBe(yes));
 });
 
 describe('image config', () => {
