@@ -6,6 +6,11 @@ export interface Peeked {
   all: AsyncIterable<Buffer>;
 }
 
+/** A Buffer view of a chunk, without copying. */
+export function asBuffer(chunk: Buffer | Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
 /** Reads at least `n` bytes (or to the end) without losing them. */
 export async function peek(source: AsyncIterable<Buffer | Uint8Array>, n: number): Promise<Peeked> {
   const it = source[Symbol.asyncIterator]();
@@ -18,16 +23,16 @@ export async function peek(source: AsyncIterable<Buffer | Uint8Array>, n: number
       done = true;
       break;
     }
-    const b = Buffer.from(r.value as Uint8Array);
+    const b = asBuffer(r.value as Uint8Array);
     held.push(b);
     size += b.length;
   }
   async function* all(): AsyncGenerator<Buffer> {
     yield* held;
     if (done) return;
-    for (let r = await it.next(); r.done !== true; r = await it.next()) yield Buffer.from(r.value as Uint8Array);
+    for (let r = await it.next(); r.done !== true; r = await it.next()) yield asBuffer(r.value as Uint8Array);
   }
-  return { head: Buffer.concat(held), all: all() };
+  return { head: held.length === 1 && held[0] ? held[0] : Buffer.concat(held), all: all() };
 }
 
 /** What the first bytes say a blob is. */

@@ -1,5 +1,6 @@
 import type { LocatedMatch } from './finding';
 import type { RawMatch } from './match';
+import { asBuffer } from './stream-util';
 
 /** Bytes scanned at once; a file is read in windows of this size, so memory stays constant. */
 export const WINDOW_BYTES = 1 << 20;
@@ -52,7 +53,7 @@ export async function scanStream(source: AsyncIterable<Buffer | Uint8Array> | It
   let pending: Buffer[] = [];
   let pendingLen = 0;
   const gather = (): void => {
-    buf = Buffer.concat([buf, ...pending]);
+    if (pending.length > 0) buf = buf.length === 0 && pending.length === 1 && pending[0] ? pending[0] : Buffer.concat([buf, ...pending]);
     pending = [];
     pendingLen = 0;
   };
@@ -60,7 +61,7 @@ export async function scanStream(source: AsyncIterable<Buffer | Uint8Array> | It
     out.bytes += chunk.length;
     if (out.binary) continue;
     // Chunks are gathered and joined once a window, not copied on every arrival.
-    pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    pending.push(asBuffer(chunk));
     pendingLen += chunk.length;
     if (first && buf.length + pendingLen >= BINARY_PROBE) {
       gather();
