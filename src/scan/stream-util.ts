@@ -23,14 +23,14 @@ export async function peek(source: AsyncIterable<Buffer | Uint8Array>, n: number
       done = true;
       break;
     }
-    const b = asBuffer(r.value as Uint8Array);
+    const b = asBuffer(r.value);
     held.push(b);
     size += b.length;
   }
   async function* all(): AsyncGenerator<Buffer> {
     yield* held;
     if (done) return;
-    for (let r = await it.next(); r.done !== true; r = await it.next()) yield asBuffer(r.value as Uint8Array);
+    for (let r = await it.next(); r.done !== true; r = await it.next()) yield asBuffer(r.value);
   }
   return { head: held.length === 1 && held[0] ? held[0] : Buffer.concat(held), all: all() };
 }
