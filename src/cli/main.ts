@@ -3,6 +3,7 @@ import { UsageError } from '../errors';
 import { packageVersion } from '../version';
 import { registerAudit } from './audit';
 import { registerInjector } from './injector';
+import { registerScan } from './scan';
 import { registerSidecar } from './sidecar';
 
 /** Exit codes shared by every command (contract.md). */
@@ -18,7 +19,7 @@ export interface CliIO {
 /** A command module adds itself to the root program. */
 export type Register = (program: Command, io: CliIO) => void;
 
-const commands: Register[] = [registerInjector, registerSidecar, registerAudit];
+const commands: Register[] = [registerInjector, registerSidecar, registerAudit, registerScan];
 
 /** Builds the root program with every command registered. */
 export function buildProgram(io: CliIO): Command {

@@ -1,0 +1,68 @@
+import { writeFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { UsageError } from '../errors';
+import { formatJson, formatText } from '../scan/format-text';
+import { runScan, type ScanReport } from '../scan/run';
+import { formatSarif } from '../scan/sarif';
+import { DEFAULT_FAIL_ON, SEVERITIES, atLeast, isSeverity } from '../scan/severity';
+import { packageVersion } from '../version';
+import type { CliIO, Register } from './main';
+
+/** Exit codes (contract.md; the same values as EXIT in main.ts, kept here to avoid an import cycle). */
+const EXIT = { OK: 0, FOUND: 1, USAGE: 2 } as const;
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+
+interface ScanFlags {
+  format: string;
+  output?: string;
+  failOn: string;
+  ignoreFile?: string;
+}
+
+function render(report: ScanReport, format: string): string {
+  if (format === 'json') return formatJson(report);
+  if (format === 'sarif') return formatSarif(report, packageVersion());
+  return formatText(report);
+}
+
+/** The exit code for a finished scan: 2 for unreadable input, 1 for findings at or above the threshold. */
+export function scanExitCode(report: ScanReport, failOn: string): number {
+  if (report.problems.length > 0) return EXIT.USAGE;
+  const threshold = isSeverity(failOn) ? failOn : DEFAULT_FAIL_ON;
+  return report.findings.some((f) => atLeast(f.severity, threshold)) ? EXIT.FOUND : EXIT.OK;
+}
+
+async function action(targets: string[], flags: ScanFlags, io: CliIO): Promise<void> {
+  const problems: string[] = [];
+  if (!(FORMATS as readonly string[]).includes(flags.format)) problems.push(`--format must be one of ${FORMATS.join(', ')}`);
+  if (!isSeverity(flags.failOn)) problems.push(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
+  if (problems.length > 0) throw new UsageError(problems);
+  const opts = flags.ignoreFile === undefined ? { targets } : { targets, ignoreFile: flags.ignoreFile };
+  const report = await runScan(opts);
+  const text = render(report, flags.format);
+  if (flags.output === undefined) io.stdout.write(text);
+  else {
+    try {
+      await writeFile(flags.output, text);
+    } catch (err) {
+      throw new UsageError([`--output ${flags.output}: cannot write (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    }
+  }
+  for (const p of report.problems) io.stderr.write(`secrets-broker: ${p}\n`);
+  process.exitCode = scanExitCode(report, flags.failOn);
+}
+
+/** `secrets-broker scan`: find secrets baked into directories, Dockerfiles and image archives. */
+export const registerScan: Register = (program: Command, io: CliIO): void => {
+  program
+    .command('scan')
+    .description('find secrets baked into directories, Dockerfiles and image archives (docker save or OCI)')
+    .argument('<target...>', 'directories (build contexts), files, Dockerfiles, image archives or OCI layout directories')
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]).default(DEFAULT_FAIL_ON))
+    .option('--ignore-file <file>', 'accepted findings with reasons (default: .secrets-broker-ignore in each target directory)')
+    .addHelpText('after', '\nExit codes: 0 no finding at or above --fail-on; 1 findings; 2 bad usage or unreadable input.')
+    .action(async (targets: string[], flags: ScanFlags) => action(targets, flags, io));
+};

@@ -1,0 +1,87 @@
+/**
+ * One image layer (a tar, gzip or plain), streamed: every regular file is scanned as it
+ * passes, whiteouts are recorded; nothing is written to disk, so hostile paths
+ * (`../x`, absolute, symlinks) are only labels.
+ */
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { extract } from 'tar-stream';
+import { isDockerfileName, analyseDockerfile } from './dockerfile';
+import type { LocatedMatch } from './finding';
+import { matchText } from './match';
+import { cleanPath, drain } from './stream-util';
+import { fileNameMatch } from './file-names';
+import { scanStream } from './text-scanner';
+
+/** A match and the path of the file it is in. */
+export interface PathMatch {
+  path: string;
+  match: LocatedMatch;
+}
+
+/** What a layer holds that matters after all layers are read. */
+export interface LayerScan {
+  matches: PathMatch[];
+  /** Paths deleted by `.wh.<name>` entries. */
+  whiteouts: Set<string>;
+  /** Directories emptied by `.wh..wh..opq` entries. */
+  opaque: Set<string>;
+  /** Every regular file path, to tell when a later layer replaces a file. */
+  files: Set<string>;
+  counts: { files: number; bytes: number; binary: number };
+}
+
+/** Analysis chosen by file name: Dockerfile checks for Dockerfiles, the general rules otherwise. */
+export function analyserFor(path: string): (text: string) => ReturnType<typeof matchText> {
+  const base = path.split('/').pop() ?? '';
+  return isDockerfileName(base) ? analyseDockerfile : matchText;
+}
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i === -1 ? '' : path.slice(0, i);
+}
+
+/** Streams a layer tar (gzip-compressed or not) and scans each regular file in it. */
+export async function scanLayer(source: AsyncIterable<Buffer>, gzip: boolean): Promise<LayerScan> {
+  const out: LayerScan = { matches: [], whiteouts: new Set(), opaque: new Set(), files: new Set(), counts: { files: 0, bytes: 0, binary: 0 } };
+  const input = Readable.from(source);
+  const ex = extract();
+  const tarStream = gzip ? input.pipe(createGunzip()) : input;
+  tarStream.on('error', (err) => ex.destroy(err));
+  tarStream.pipe(ex);
+  for await (const entry of ex) {
+    const path = cleanPath(entry.header.name);
+    const base = path.split('/').pop() ?? '';
+    const type = entry.header.type;
+    if (type !== 'file' && type !== 'contiguous-file') {
+      await drain(entry);
+      continue;
+    }
+    if (base.startsWith('.wh.')) {
+      if (base === '.wh..wh..opq') out.opaque.add(parentOf(path));
+      else out.whiteouts.add(`${parentOf(path) === '' ? '' : parentOf(path) + '/'}${base.slice(4)}`);
+      await drain(entry);
+      continue;
+    }
+    out.files.add(path);
+    const named = fileNameMatch(path);
+    if (named) out.matches.push({ path, match: named });
+    const scanned = await scanStream(entry as AsyncIterable<Buffer>, analyserFor(path));
+    out.counts.files++;
+    out.counts.bytes += scanned.bytes;
+    if (scanned.binary) out.counts.binary++;
+    for (const match of scanned.matches) out.matches.push({ path, match });
+  }
+  return out;
+}
+
+/** Is `path` deleted or replaced by `later`: a whiteout on it or an ancestor, an opaque ancestor, or a new file at the path? */
+export function removedBy(path: string, later: LayerScan): boolean {
+  if (later.files.has(path)) return true;
+  for (let p = path; p !== ''; p = parentOf(p)) {
+    if (later.whiteouts.has(p)) return true;
+    if (p !== path && later.opaque.has(p)) return true;
+  }
+  return later.opaque.has('');
+}

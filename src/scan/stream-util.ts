@@ -1,0 +1,72 @@
+import type { Readable } from 'node:stream';
+
+/** The first bytes of a stream, and the whole stream again (head included) to read on. */
+export interface Peeked {
+  head: Buffer;
+  all: AsyncIterable<Buffer>;
+}
+
+/** A Buffer view of a chunk, without copying. */
+export function asBuffer(chunk: Buffer | Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/** Reads at least `n` bytes (or to the end) without losing them. */
+export async function peek(source: AsyncIterable<Buffer | Uint8Array>, n: number): Promise<Peeked> {
+  const it = source[Symbol.asyncIterator]();
+  const held: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  while (size < n) {
+    const r = await it.next();
+    if (r.done === true) {
+      done = true;
+      break;
+    }
+    const b = asBuffer(r.value);
+    held.push(b);
+    size += b.length;
+  }
+  async function* all(): AsyncGenerator<Buffer> {
+    yield* held;
+    if (done) return;
+    for (let r = await it.next(); r.done !== true; r = await it.next()) yield asBuffer(r.value);
+  }
+  return { head: held.length === 1 && held[0] ? held[0] : Buffer.concat(held), all: all() };
+}
+
+/** What the first bytes say a blob is. */
+export type BlobKind = 'gzip' | 'zstd' | 'tar' | 'json' | 'data';
+
+/** Sniffs gzip, zstd, tar (ustar magic) and JSON from a blob's first bytes. */
+export function sniff(head: Buffer): BlobKind {
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  if (head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar') return 'tar';
+  return /^\s*[{[]/.test(head.toString('latin1', 0, 64)) ? 'json' : 'data';
+}
+
+/** Reads a stream to the end and drops the bytes. */
+export async function drain(stream: Readable | AsyncIterable<unknown>): Promise<void> {
+  const it = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  while ((await it.next()).done !== true) {
+    // discard
+  }
+}
+
+/** Reads a stream fully into memory, failing once it exceeds `limit` bytes. */
+export async function readAll(source: AsyncIterable<Buffer>, limit: number): Promise<Buffer | undefined> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const b of source) {
+    size += b.length;
+    if (size > limit) return undefined;
+    parts.push(b);
+  }
+  return Buffer.concat(parts);
+}
+
+/** A tar member or image blob path made canonical: no leading `./` or `/`, no empty or `.` segments. */
+export function cleanPath(name: string): string {
+  return name.split('/').filter((s) => s !== '' && s !== '.').join('/');
+}

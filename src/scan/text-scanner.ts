@@ -1,0 +1,81 @@
+import type { LocatedMatch } from './finding';
+import type { RawMatch } from './match';
+import { asBuffer } from './stream-util';
+
+/** Bytes scanned at once; a file is read in windows of this size, so memory stays constant. */
+export const WINDOW_BYTES = 1 << 20;
+/** Each window re-reads this much of the previous one, so a match across a cut (a PEM key) is still whole. */
+export const OVERLAP_BYTES = 64 << 10;
+const BINARY_PROBE = 8000;
+
+/** The outcome of scanning one stream. */
+export interface StreamScan {
+  matches: LocatedMatch[];
+  binary: boolean;
+  bytes: number;
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * Scans a byte stream in windows with `analyse`, resolving line and column of each
+ * match. Binary content (a NUL byte near the start) is drained and not analysed.
+ * Text is read as latin1 so offsets equal byte offsets; the formats searched are ASCII.
+ */
+export async function scanStream(source: AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer>, analyse: (text: string) => RawMatch[]): Promise<StreamScan> {
+  const out: StreamScan = { matches: [], binary: false, bytes: 0 };
+  let buf: Buffer = Buffer.alloc(0);
+  let line = 1;
+  let first = true;
+  const flush = (final: boolean): void => {
+    const lastNl = buf.lastIndexOf(10);
+    const cut = final || lastNl < OVERLAP_BYTES ? buf.length : lastNl + 1;
+    const text = buf.toString('latin1', 0, cut);
+    let keep = cut;
+    if (!final) {
+      const nl = text.lastIndexOf('\n', cut - OVERLAP_BYTES);
+      keep = nl === -1 ? cut : nl + 1;
+    }
+    const hits = analyse(text).filter((m) => m.index < keep).sort((a, b) => a.index - b.index);
+    let pos = 0;
+    for (const m of hits) {
+      line += countNewlines(text, pos, m.index);
+      pos = m.index;
+      out.matches.push({ ...m, line, column: m.index - (text.lastIndexOf('\n', m.index - 1) + 1) + 1 });
+    }
+    line += countNewlines(text, pos, keep);
+    buf = buf.subarray(keep);
+  };
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  const gather = (): void => {
+    if (pending.length > 0) buf = buf.length === 0 && pending.length === 1 && pending[0] ? pending[0] : Buffer.concat([buf, ...pending]);
+    pending = [];
+    pendingLen = 0;
+  };
+  for await (const chunk of source) {
+    out.bytes += chunk.length;
+    if (out.binary) continue;
+    // Chunks are gathered and joined once a window, not copied on every arrival.
+    pending.push(asBuffer(chunk));
+    pendingLen += chunk.length;
+    if (first && buf.length + pendingLen >= BINARY_PROBE) {
+      gather();
+      first = false;
+      out.binary = buf.subarray(0, BINARY_PROBE).includes(0);
+      if (out.binary) buf = Buffer.alloc(0);
+    }
+    if (!out.binary && buf.length + pendingLen >= WINDOW_BYTES) {
+      gather();
+      flush(false);
+    }
+  }
+  gather();
+  if (first) out.binary = buf.subarray(0, BINARY_PROBE).includes(0);
+  if (!out.binary && buf.length > 0) flush(true);
+  return out;
+}

@@ -1,0 +1,128 @@
+/**
+ * Targets on disk: a build-context directory (walked, `.git` skipped, symlinks not
+ * followed, only regular files opened), a single file or Dockerfile, or an image archive
+ * (docker-save or OCI tar, gzip or plain) or OCI layout directory.
+ */
+import { createReadStream, type Dirent } from 'node:fs';
+import { lstat, opendir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { extract } from 'tar-stream';
+import { toFinding } from './finding';
+import { fileNameMatch } from './file-names';
+import { ImageScan, type TargetScan } from './image';
+import { analyserFor } from './layer';
+import { drain, peek, sniff } from './stream-util';
+import { scanStream } from './text-scanner';
+
+/** Decides whether a path (relative to the target directory) is skipped without reading it. */
+export type PathFilter = (display: string, rel: string) => boolean;
+
+const emptyScan = (): TargetScan => ({ findings: [], problems: [], counts: { files: 0, bytes: 0, binary: 0, symlinks: 0, ignored: 0 } });
+
+const reason = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+
+/** Scans one target named on the command line. */
+export async function scanTarget(target: string, skip: PathFilter): Promise<TargetScan> {
+  try {
+    const st = await stat(target);
+    if (st.isDirectory()) {
+      const isOci = await lstat(join(target, 'oci-layout')).then((s) => s.isFile(), () => false);
+      return isOci ? await scanOciDir(target) : await walkDir(target, skip);
+    }
+    if (!st.isFile()) return { ...emptyScan(), problems: [`${target}: not a regular file or directory`] };
+    return await scanFile(target, target, true);
+  } catch (err) {
+    return { ...emptyScan(), problems: [`${target}: cannot read (${reason(err)})`] };
+  }
+}
+
+async function walkDir(root: string, skip: PathFilter): Promise<TargetScan> {
+  const out = emptyScan();
+  const stack = [root];
+  for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
+    try {
+      for await (const d of await opendir(dir)) await visit(d, join(dir, d.name));
+    } catch (err) {
+      out.problems.push(`${dir}: cannot read directory (${reason(err)})`);
+    }
+  }
+  return out;
+
+  async function visit(d: Dirent, full: string): Promise<void> {
+    if (d.isSymbolicLink()) out.counts.symlinks++;
+    else if (d.isDirectory() && d.name !== '.git') stack.push(full);
+    else if (d.isFile() && skip(full, relative(root, full))) out.counts.ignored++;
+    else if (d.isFile()) merge(out, await scanFile(full, full, true));
+  }
+}
+
+/** A regular file: an image archive when it is a tar or gzip and `archives` is on, text otherwise. */
+async function scanFile(path: string, display: string, archives: boolean): Promise<TargetScan> {
+  const out = emptyScan();
+  try {
+    const { head, all } = await peek(createReadStream(path, { highWaterMark: 1 << 20 }), 512);
+    const kind = sniff(head);
+    if (archives && (kind === 'tar' || kind === 'gzip')) return await scanArchive(all, display, kind === 'gzip');
+    const named = fileNameMatch(path.split(/[\\/]/).join('/'));
+    if (named) out.findings.push(toFinding(named, display));
+    const scanned = await scanStream(all, analyserFor(path));
+    out.counts.files = 1;
+    out.counts.bytes = scanned.bytes;
+    out.counts.binary = scanned.binary ? 1 : 0;
+    for (const m of scanned.matches) out.findings.push(toFinding(m, display));
+  } catch (err) {
+    out.problems.push(`${display}: cannot read (${reason(err)})`);
+  }
+  return out;
+}
+
+async function scanArchive(source: AsyncIterable<Buffer>, display: string, gzip: boolean): Promise<TargetScan> {
+  const image = new ImageScan(display);
+  const ex = extract();
+  const input = Readable.from(source);
+  const tarStream = gzip ? input.pipe(createGunzip()) : input;
+  tarStream.on('error', (err) => ex.destroy(err));
+  tarStream.pipe(ex);
+  let broken: string | undefined;
+  try {
+    for await (const entry of ex) {
+      if (entry.header.type === 'file' || entry.header.type === 'contiguous-file') {
+        await image.add({ name: entry.header.name, size: entry.header.size ?? 0, stream: entry as AsyncIterable<Buffer> });
+      } else {
+        await drain(entry);
+      }
+    }
+  } catch (err) {
+    broken = `${display}: unreadable archive (${(err as Error).message})`;
+  }
+  const result = await image.finish();
+  if (broken) result.problems.push(broken);
+  return result;
+}
+
+async function scanOciDir(root: string): Promise<TargetScan> {
+  const image = new ImageScan(root);
+  const out = emptyScan();
+  const stack = [root];
+  for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
+    for await (const d of await opendir(dir)) {
+      const full = join(dir, d.name);
+      if (d.isDirectory()) stack.push(full);
+      else if (d.isFile()) {
+        const st = await stat(full);
+        await image.add({ name: relative(root, full).split(/[\\/]/).join('/'), size: st.size, stream: createReadStream(full) });
+      } else if (d.isSymbolicLink()) out.counts.symlinks++;
+    }
+  }
+  merge(out, await image.finish());
+  return out;
+}
+
+/** Adds `b`'s findings, problems and counts to `a`. */
+export function merge(a: TargetScan, b: TargetScan): void {
+  a.findings.push(...b.findings);
+  a.problems.push(...b.problems);
+  for (const k of Object.keys(a.counts) as Array<keyof TargetScan['counts']>) a.counts[k] += b.counts[k];
+}
