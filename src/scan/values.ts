@@ -47,6 +47,18 @@ export function isReferenceLike(value: string): boolean {
 }
 
 /**
+ * Code and paths rather than a literal: an identifier made of letters only
+ * (`getKeysOfEnumerableProperties`), an expression with code punctuation
+ * (`!!cfg.x`, `a ? b : c`, `f(x)`, `x|y`), or a lowercase slash path (`secret/data/app/db`).
+ */
+export function isCodeLike(value: string): boolean {
+  if (/^[A-Za-z_$]+$/.test(value)) return true;
+  if (/[()?|;,[\]{}<>\s`]/.test(value) || /^[!=]/.test(value)) return true;
+  // Prose puts a colon or full stop after a path: `denied: secrets-broker.io/vault-addr: is ...`.
+  return /^[a-z0-9_.-]+(?:\/[a-z0-9_.-]+)+[:.,]?$/.test(value);
+}
+
+/**
  * Entropy gate for generic assignments: long enough, mixes letters with digits or
  * symbols, and random-looking; or long and very random even without digits.
  */
@@ -61,5 +73,5 @@ export function looksRandom(value: string): boolean {
 
 /** A value worth reporting under a secret-like name: not a placeholder, hash, UUID, reference, and random enough. */
 export function isGenericSecretValue(value: string): boolean {
-  return !isPlaceholder(value) && !isHashLike(value) && !isReferenceLike(value) && looksRandom(value);
+  return !isPlaceholder(value) && !isHashLike(value) && !isReferenceLike(value) && !isCodeLike(value) && looksRandom(value);
 }

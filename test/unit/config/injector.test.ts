@@ -24,9 +24,9 @@ describe('injector settings', () => {
     let caught: unknown;
     try {
       loadInjectorConfig({
-        INJECTOR_LITERAL_SECRETS: 'loud-s3cr3t', INJECTOR_SIDECAR_MODE: 'both-s3cr3t', SIDECAR_TOKEN_EXPIRY_SECONDS: '60',
-        SIDECAR_TMPFS_SIZE: 'big-s3cr3t', INJECTOR_EXCLUDE_NAMESPACES: 'Not_A_Namespace', VAULT_ADDR: 'not a url s3cr3t',
-        AUDIT_FILE_KEEP: 'many-s3cr3t',
+        INJECTOR_LITERAL_SECRETS: 'loud-sentinel', INJECTOR_SIDECAR_MODE: 'both-sentinel', SIDECAR_TOKEN_EXPIRY_SECONDS: '60',
+        SIDECAR_TMPFS_SIZE: 'big-sentinel', INJECTOR_EXCLUDE_NAMESPACES: 'Not_A_Namespace', VAULT_ADDR: 'not a url sentinel',
+        AUDIT_FILE_KEEP: 'many-sentinel',
       });
     } catch (err) {
       caught = err;
@@ -37,7 +37,7 @@ describe('injector settings', () => {
       'AUDIT_FILE_KEEP', 'INJECTOR_EXCLUDE_NAMESPACES', 'INJECTOR_LITERAL_SECRETS', 'INJECTOR_SIDECAR_MODE', 'INJECTOR_TLS_CERT_FILE', 'INJECTOR_TLS_KEY_FILE',
       'SIDECAR_IMAGE', 'SIDECAR_TMPFS_SIZE', 'SIDECAR_TOKEN_EXPIRY_SECONDS', 'VAULT_ADDR',
     ]);
-    expect(problems.join('\n')).not.toContain('s3cr3t');
+    expect(problems.join('\n')).not.toContain('sentinel');
   });
 
   it('takes the audit file from INJECTOR_AUDIT_FILE and the rest of the audit settings as documented', () => {

