@@ -75,7 +75,7 @@ describe('file access', () => {
 });
 
 describe('operator settings reach the sidecar', () => {
-  it.each([
+  it.each<{ env: Record<string, string>; expected: string | undefined }>([
     { env: {}, expected: undefined },
     { env: { SIDECAR_AUDIT_HASH_DEVICE: 'file' }, expected: 'file' },
   ])('SIDECAR_AUDIT_HASH_DEVICE $env', ({ env, expected }) => {
