@@ -24,7 +24,7 @@ if (!running) {
 
 const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 if (!existsSync(jest)) {
-  console.error('test:e2e: jest is not installed; run npm ci');
+  console.error('test:e2e: jest is not installed; run npm install');
   process.exit(2);
 }
 const result = spawnSync(process.execPath, [jest, '--selectProjects', 'e2e', '--runInBand', ...process.argv.slice(2)], {
