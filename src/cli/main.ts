@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors';
 import { packageVersion } from '../version';
+import { registerInjector } from './injector';
 
 /** Exit codes shared by every command (contract.md). */
 export const EXIT = { OK: 0, FOUND: 1, USAGE: 2 } as const;
@@ -15,7 +16,7 @@ export interface CliIO {
 /** A command module adds itself to the root program. */
 export type Register = (program: Command, io: CliIO) => void;
 
-const commands: Register[] = [];
+const commands: Register[] = [registerInjector];
 
 /** Builds the root program with every command registered. */
 export function buildProgram(io: CliIO): Command {

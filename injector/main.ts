@@ -1,0 +1,114 @@
+/**
+ * Start-up and shutdown of `secrets-broker injector`: settings in, HTTPS server out.
+ * The only place with a listener, timers and signals; everything else is in app.ts and src/.
+ */
+import { createWriteStream } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { collectDefaultMetrics } from 'prom-client';
+import { AuditWriter, type AuditSink } from '../src/audit/writer';
+import type { AuditEntry } from '../src/audit/record';
+import type { InjectorConfig } from '../src/config/injector';
+import type { LiteralDetector } from '../src/inject/literal';
+import { createLogger, type Logger } from '../src/log';
+import { createApp } from './app';
+import { createMetrics } from './metrics';
+import { CertReloader, loadKeyPair, TLS_OPTIONS } from './tls';
+
+/**
+ * Well inside the apiserver's webhook timeout (10 s by default, 30 s at most). Idle
+ * keep-alive connections stay open longer than that so the apiserver can reuse them
+ * without racing a server-side close.
+ */
+export const TIMEOUTS = { handshakeMs: 5000, headersMs: 5000, requestMs: 8000, keepAliveMs: 65000, checkIntervalMs: 1000, drainMs: 5000 } as const;
+
+export interface StartOptions {
+  logger?: Logger;
+  audit?: AuditSink;
+  detect?: LiteralDetector;
+  /** Collect process metrics (CPU, memory); off in tests that start many servers. */
+  processMetrics?: boolean;
+}
+
+export interface RunningInjector {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTPS server; resolves once it listens. Throws when the certificate cannot be loaded. */
+export async function startInjector(config: InjectorConfig, opts: StartOptions = {}): Promise<RunningInjector> {
+  const logger = opts.logger ?? createLogger({ name: 'injector', level: config.logLevel });
+  const audit = opts.audit ?? auditSink(config);
+  const metrics = createMetrics();
+  if (opts.processMetrics) collectDefaultMetrics({ register: metrics.registry });
+  let listening = false;
+  const { app } = createApp({ config, audit, logger, detect: opts.detect, metrics, ready: () => listening });
+  const server = createServer(
+    {
+      ...TLS_OPTIONS,
+      ...loadKeyPair(config.tlsCertFile, config.tlsKeyFile),
+      handshakeTimeout: TIMEOUTS.handshakeMs,
+      headersTimeout: TIMEOUTS.headersMs,
+      requestTimeout: TIMEOUTS.requestMs,
+      keepAliveTimeout: TIMEOUTS.keepAliveMs,
+      connectionsCheckingInterval: TIMEOUTS.checkIntervalMs,
+    },
+    app,
+  );
+  server.on('tlsClientError', (err) => logger.debug({ err: { message: err.message } }, 'TLS handshake failed'));
+  const reloader = new CertReloader(config.tlsCertFile, config.tlsKeyFile, (pair) => server.setSecureContext({ ...TLS_OPTIONS, ...pair }));
+  const timer = setInterval(() => {
+    const result = reloader.check();
+    if (result === 'unchanged') return;
+    metrics.tlsReloads.inc({ result });
+    if (result === 'reloaded') logger.info({}, 'serving certificate reloaded');
+    else logger.warn({}, 'serving certificate changed but could not be loaded; keeping the previous one');
+  }, config.tlsReloadSeconds * 1000);
+  timer.unref();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.bindAddress, () => resolve());
+  });
+  listening = true;
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, address: config.bindAddress, literalSecrets: config.literalSecrets, mode: config.sidecar.mode }, 'injector listening');
+  const close = async (): Promise<void> => {
+    listening = false;
+    clearInterval(timer);
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      // In-flight requests get a moment to finish; then every connection goes.
+      setTimeout(() => server.closeAllConnections(), TIMEOUTS.drainMs).unref();
+    });
+    await audit.flush();
+  };
+  return { server, port, close };
+}
+
+/** Audit records go to stdout, and to a file of their own chain when the operator names one. */
+function auditSink(config: InjectorConfig): AuditSink {
+  const sinks = [new AuditWriter({ source: 'injector', stdout: process.stdout })];
+  if (config.auditFile !== '') sinks.push(new AuditWriter({ source: 'injector', stdout: createWriteStream(config.auditFile, { flags: 'a', mode: 0o640 }) }));
+  return {
+    record: (entry: AuditEntry): void => sinks.forEach((s) => s.record(entry)),
+    flush: async (): Promise<void> => {
+      await Promise.all(sinks.map((s) => s.flush()));
+    },
+  };
+}
+
+/** Runs until SIGTERM or SIGINT, then stops accepting, finishes in-flight requests and flushes the audit trail. */
+export async function runInjector(config: InjectorConfig, opts: StartOptions = {}): Promise<void> {
+  const running = await startInjector(config, { processMetrics: true, ...opts });
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      running.close().then(resolve, resolve);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}

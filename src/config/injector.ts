@@ -1,0 +1,173 @@
+/**
+ * The injector's settings: operator-only, read once at start-up from the environment
+ * (the Helm chart sets them) and passed down as one InjectorConfig. Nothing in a pod
+ * can change any of them.
+ */
+import { bool, makeValidator, port, str, url } from 'envalid';
+import { SIDECAR_DEFAULTS } from '../sidecar-env';
+import { ConfigError } from '../errors';
+import { parseEnv } from './env';
+
+export const LITERAL_POLICIES = ['off', 'warn', 'deny'] as const;
+export type LiteralPolicy = (typeof LITERAL_POLICIES)[number];
+export const SIDECAR_MODES = ['native', 'classic'] as const;
+export type SidecarMode = (typeof SIDECAR_MODES)[number];
+
+/** Namespaces the injector never injects into, whatever the settings say. */
+export const ALWAYS_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public'] as const;
+/** The kubelet refuses projected tokens that expire sooner than this. */
+export const MIN_TOKEN_EXPIRY_SECONDS = 600;
+
+const quantity = makeValidator<string>((v) => {
+  if (!/^[0-9]+(\.[0-9]+)?(m|k|M|G|Ki|Mi|Gi)?$/.test(v)) throw new Error('must be a Kubernetes quantity such as 100m or 64Mi');
+  return v;
+});
+const optionalQuantity = makeValidator<string>((v) => {
+  if (v !== '' && !/^[0-9]+(\.[0-9]+)?(m|k|M|G|Ki|Mi|Gi)?$/.test(v)) throw new Error('must be empty or a Kubernetes quantity');
+  return v;
+});
+const dnsList = makeValidator<string[]>((v) => {
+  const list = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (list.some((s) => !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(s))) throw new Error('must be a comma list of namespace names');
+  return list;
+});
+const dnsName = makeValidator<string>((v) => {
+  if (v !== '' && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(v)) throw new Error('must be empty or a Kubernetes object name');
+  return v;
+});
+const intAtLeast = (min: number, max: number): ReturnType<typeof makeValidator<number>> =>
+  makeValidator<number>((v) => {
+    const n = Number(v);
+    if (!/^[0-9]+$/.test(v) || n < min || n > max) throw new Error(`must be an integer from ${min} to ${max}`);
+    return n;
+  });
+const image = makeValidator<string>((v) => {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,511}$/.test(v)) throw new Error('must be an image reference');
+  return v;
+});
+
+/** The envalid schema: one entry per setting, with its default. */
+export const INJECTOR_SCHEMA = {
+  INJECTOR_PORT: port({ default: 8443 }),
+  INJECTOR_BIND_ADDRESS: str({ default: '0.0.0.0' }),
+  INJECTOR_TLS_CERT_FILE: str(),
+  INJECTOR_TLS_KEY_FILE: str(),
+  INJECTOR_TLS_RELOAD_SECONDS: intAtLeast(1, 3600)({ default: 10 }),
+  INJECTOR_NAMESPACE: dnsName({ default: 'secrets-broker' }),
+  INJECTOR_EXCLUDE_NAMESPACES: dnsList({ default: [] }),
+  INJECTOR_LITERAL_SECRETS: str({ choices: LITERAL_POLICIES, default: 'warn' }),
+  INJECTOR_SIDECAR_MODE: str({ choices: SIDECAR_MODES, default: 'native' }),
+  INJECTOR_LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
+  INJECTOR_AUDIT_FILE: str({ default: '' }),
+  VAULT_ADDR: url(),
+  VAULT_AUTH_PATH: str({ default: SIDECAR_DEFAULTS.authPath }),
+  VAULT_AUTH_METHOD: str({ choices: ['kubernetes', 'jwt'], default: SIDECAR_DEFAULTS.authMethod }),
+  VAULT_NAMESPACE: str({ default: '' }),
+  INJECTOR_VAULT_CA_CONFIGMAP: dnsName({ default: '' }),
+  INJECTOR_VAULT_CA_SECRET: dnsName({ default: '' }),
+  INJECTOR_VAULT_CA_KEY: str({ default: 'ca.crt' }),
+  SIDECAR_IMAGE: image(),
+  SIDECAR_IMAGE_PULL_POLICY: str({ choices: ['Always', 'IfNotPresent', 'Never'], default: 'IfNotPresent' }),
+  SIDECAR_TMPFS_SIZE: quantity({ default: '16Mi' }),
+  SIDECAR_TOKEN_AUDIENCE: str({ default: 'vault' }),
+  SIDECAR_TOKEN_EXPIRY_SECONDS: intAtLeast(MIN_TOKEN_EXPIRY_SECONDS, 86400)({ default: MIN_TOKEN_EXPIRY_SECONDS }),
+  SIDECAR_CPU_REQUEST: quantity({ default: '25m' }),
+  SIDECAR_MEMORY_REQUEST: quantity({ default: '48Mi' }),
+  SIDECAR_CPU_LIMIT: optionalQuantity({ default: '' }),
+  SIDECAR_MEMORY_LIMIT: optionalQuantity({ default: '128Mi' }),
+  SIDECAR_RUN_AS_USER: intAtLeast(1, 2147483647)({ default: 65530 }),
+  SIDECAR_FILE_GROUP: intAtLeast(1, 2147483647)({ default: 65530 }),
+  SIDECAR_HEALTH_PORT: intAtLeast(1024, 65535)({ default: SIDECAR_DEFAULTS.healthPort }),
+  SIDECAR_REVOKE_ON_SHUTDOWN: bool({ default: true }),
+  SIDECAR_STALE_AFTER: intAtLeast(0, 31 * 86400)({ default: 0 }),
+  SIDECAR_LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
+};
+
+/** Everything the sidecar container gets from the operator, never from the pod. */
+export interface SidecarSettings {
+  image: string;
+  imagePullPolicy: string;
+  vaultAddr: string;
+  vaultAuthPath: string;
+  vaultAuthMethod: string;
+  vaultNamespace: string;
+  /** Where the Vault CA comes from, if anywhere: a ConfigMap or Secret in the pod's namespace. */
+  vaultCa?: { kind: 'configMap' | 'secret'; name: string; key: string };
+  mode: SidecarMode;
+  tmpfsSize: string;
+  tokenAudience: string;
+  tokenExpirySeconds: number;
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
+  runAsUser: number;
+  /** The group the files belong to when the pod names none (see plan.ts). */
+  fileGroup: number;
+  healthPort: number;
+  revokeOnShutdown: boolean;
+  /** 0: the sidecar's own default. */
+  staleAfterSeconds: number;
+  logLevel: string;
+}
+
+export interface InjectorConfig {
+  port: number;
+  bindAddress: string;
+  tlsCertFile: string;
+  tlsKeyFile: string;
+  tlsReloadSeconds: number;
+  ownNamespace: string;
+  excludedNamespaces: string[];
+  literalSecrets: LiteralPolicy;
+  logLevel: string;
+  auditFile: string;
+  sidecar: SidecarSettings;
+}
+
+/** Parses and validates the settings; throws ConfigError naming every bad one. */
+export function loadInjectorConfig(env: Record<string, string | undefined>): InjectorConfig {
+  const e = parseEnv(env, INJECTOR_SCHEMA);
+  if (e.INJECTOR_VAULT_CA_CONFIGMAP !== '' && e.INJECTOR_VAULT_CA_SECRET !== '') {
+    throw new ConfigError(['INJECTOR_VAULT_CA_SECRET: cannot be combined with INJECTOR_VAULT_CA_CONFIGMAP; set one']);
+  }
+  return {
+    port: e.INJECTOR_PORT,
+    bindAddress: e.INJECTOR_BIND_ADDRESS,
+    tlsCertFile: e.INJECTOR_TLS_CERT_FILE,
+    tlsKeyFile: e.INJECTOR_TLS_KEY_FILE,
+    tlsReloadSeconds: e.INJECTOR_TLS_RELOAD_SECONDS,
+    ownNamespace: e.INJECTOR_NAMESPACE,
+    excludedNamespaces: e.INJECTOR_EXCLUDE_NAMESPACES,
+    literalSecrets: e.INJECTOR_LITERAL_SECRETS,
+    logLevel: e.INJECTOR_LOG_LEVEL,
+    auditFile: e.INJECTOR_AUDIT_FILE,
+    sidecar: sidecarSettings(e),
+  };
+}
+
+function sidecarSettings(e: ReturnType<typeof parseEnv<typeof INJECTOR_SCHEMA>>): SidecarSettings {
+  const limits: Record<string, string> = {};
+  if (e.SIDECAR_CPU_LIMIT !== '') limits.cpu = e.SIDECAR_CPU_LIMIT;
+  if (e.SIDECAR_MEMORY_LIMIT !== '') limits.memory = e.SIDECAR_MEMORY_LIMIT;
+  const caName = e.INJECTOR_VAULT_CA_CONFIGMAP || e.INJECTOR_VAULT_CA_SECRET;
+  return {
+    image: e.SIDECAR_IMAGE,
+    imagePullPolicy: e.SIDECAR_IMAGE_PULL_POLICY,
+    vaultAddr: e.VAULT_ADDR,
+    vaultAuthPath: e.VAULT_AUTH_PATH,
+    vaultAuthMethod: e.VAULT_AUTH_METHOD,
+    vaultNamespace: e.VAULT_NAMESPACE,
+    ...(caName !== '' && {
+      vaultCa: { kind: e.INJECTOR_VAULT_CA_CONFIGMAP ? 'configMap' : 'secret', name: caName, key: e.INJECTOR_VAULT_CA_KEY },
+    }),
+    mode: e.INJECTOR_SIDECAR_MODE,
+    tmpfsSize: e.SIDECAR_TMPFS_SIZE,
+    tokenAudience: e.SIDECAR_TOKEN_AUDIENCE,
+    tokenExpirySeconds: e.SIDECAR_TOKEN_EXPIRY_SECONDS,
+    resources: { requests: { cpu: e.SIDECAR_CPU_REQUEST, memory: e.SIDECAR_MEMORY_REQUEST }, limits },
+    runAsUser: e.SIDECAR_RUN_AS_USER,
+    fileGroup: e.SIDECAR_FILE_GROUP,
+    healthPort: e.SIDECAR_HEALTH_PORT,
+    revokeOnShutdown: e.SIDECAR_REVOKE_ON_SHUTDOWN,
+    staleAfterSeconds: e.SIDECAR_STALE_AFTER,
+    logLevel: e.SIDECAR_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The containers the injector adds (pure). Everything in them comes from the operator's
+ * settings and the validated spec: image, command, Vault address, security context and
+ * resources cannot be influenced by the pod.
+ */
+import type { SidecarSettings } from '../config/injector';
+import { SIDECAR_DEFAULTS, SIDECAR_ENV } from '../sidecar-env';
+import { encodeSpec } from '../spec';
+import type { InjectionPlan } from './plan';
+import type { Container, EnvVar } from './types';
+
+/** The sidecar image's CLI; command and args are always set explicitly. */
+export const SIDECAR_COMMAND = ['secrets-broker'] as const;
+export const SIDECAR_ARGS = ['sidecar'] as const;
+export const SIDECAR_ONCE_ARGS = ['sidecar', '--once'] as const;
+/**
+ * The startup probe. The sidecar's health server binds 127.0.0.1 only (contract.md),
+ * and kubelet HTTP probes go to the pod IP, so the probe is an exec of the sidecar's
+ * own CLI: `secrets-broker sidecar --probe` GETs http://127.0.0.1:$SIDECAR_HEALTH_PORT/readyz
+ * and exits 0 on 200. It runs only until the first success (startup probes stop then).
+ */
+export const SIDECAR_PROBE_ARGS = ['sidecar', '--probe'] as const;
+/** Startup probe timing: check every second, give up (restart the sidecar) after 5 minutes. */
+export const STARTUP_PROBE = { periodSeconds: 1, timeoutSeconds: 3, failureThreshold: 300 } as const;
+/** Where the Vault CA lands in the sidecar when the operator configures one. */
+export const VAULT_CA_DIR = '/var/run/secrets/secrets-broker-ca';
+export const TOKEN_DIR = SIDECAR_DEFAULTS.tokenFile.slice(0, SIDECAR_DEFAULTS.tokenFile.lastIndexOf('/'));
+export const TOKEN_FILE_NAME = SIDECAR_DEFAULTS.tokenFile.slice(TOKEN_DIR.length + 1);
+
+/** Restricted Pod Security Standard, with the user and group chosen by the plan. */
+export function sidecarSecurityContext(plan: InjectionPlan, s: SidecarSettings): Record<string, unknown> {
+  return {
+    runAsNonRoot: true,
+    runAsUser: s.runAsUser,
+    runAsGroup: plan.fileGroup,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** The containers to add, in the order they go in: init containers first, then regular ones. */
+export function buildContainers(plan: InjectionPlan, s: SidecarSettings): { init: Container[]; regular: Container[] } {
+  switch (plan.shape) {
+    case 'native':
+      return { init: [{ ...base(plan.names.sidecar, SIDECAR_ARGS, plan, s), restartPolicy: 'Always', startupProbe: startupProbe() }], regular: [] };
+    case 'classic':
+      return { init: [base(plan.names.init, SIDECAR_ONCE_ARGS, plan, s)], regular: [base(plan.names.sidecar, SIDECAR_ARGS, plan, s)] };
+    case 'init-only':
+      return { init: [base(plan.names.sidecar, SIDECAR_ONCE_ARGS, plan, s)], regular: [] };
+  }
+}
+
+function base(name: string, args: readonly string[], plan: InjectionPlan, s: SidecarSettings): Container {
+  const mounts = [
+    { name: plan.names.data, mountPath: plan.spec.mountPath },
+    { name: plan.names.token, mountPath: TOKEN_DIR, readOnly: true },
+    ...(s.vaultCa ? [{ name: plan.names.ca, mountPath: VAULT_CA_DIR, readOnly: true }] : []),
+  ];
+  return {
+    name,
+    image: s.image,
+    imagePullPolicy: s.imagePullPolicy,
+    command: [...SIDECAR_COMMAND],
+    args: [...args],
+    env: sidecarEnv(plan, s),
+    resources: { requests: { ...s.resources.requests }, ...(Object.keys(s.resources.limits).length > 0 && { limits: { ...s.resources.limits } }) },
+    securityContext: sidecarSecurityContext(plan, s),
+    volumeMounts: mounts,
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  };
+}
+
+function startupProbe(): Record<string, unknown> {
+  return { exec: { command: [...SIDECAR_COMMAND, ...SIDECAR_PROBE_ARGS] }, ...STARTUP_PROBE };
+}
+
+function fieldEnv(name: string, fieldPath: string): EnvVar {
+  return { name, valueFrom: { fieldRef: { fieldPath } } };
+}
+
+/** Operator settings and the spec as plain values; pod identity from the downward API. */
+export function sidecarEnv(plan: InjectionPlan, s: SidecarSettings): EnvVar[] {
+  const optional = (name: string, value: string): EnvVar[] => (value === '' ? [] : [{ name, value }]);
+  return [
+    { name: SIDECAR_ENV.spec, value: encodeSpec(plan.spec) },
+    { name: SIDECAR_ENV.vaultAddr, value: s.vaultAddr },
+    { name: SIDECAR_ENV.vaultAuthPath, value: s.vaultAuthPath },
+    { name: SIDECAR_ENV.vaultAuthMethod, value: s.vaultAuthMethod },
+    ...optional(SIDECAR_ENV.vaultNamespace, s.vaultNamespace),
+    ...optional(SIDECAR_ENV.vaultCaCert, s.vaultCa ? `${VAULT_CA_DIR}/${s.vaultCa.key}` : ''),
+    { name: SIDECAR_ENV.tokenFile, value: SIDECAR_DEFAULTS.tokenFile },
+    { name: SIDECAR_ENV.healthPort, value: String(plan.healthPort) },
+    { name: SIDECAR_ENV.revokeOnShutdown, value: String(s.revokeOnShutdown) },
+    ...optional(SIDECAR_ENV.staleAfter, s.staleAfterSeconds > 0 ? String(s.staleAfterSeconds) : ''),
+    { name: SIDECAR_ENV.logLevel, value: s.logLevel },
+    fieldEnv(SIDECAR_ENV.podName, 'metadata.name'),
+    fieldEnv(SIDECAR_ENV.podNamespace, 'metadata.namespace'),
+    fieldEnv(SIDECAR_ENV.podUid, 'metadata.uid'),
+    fieldEnv(SIDECAR_ENV.nodeName, 'spec.nodeName'),
+    fieldEnv(SIDECAR_ENV.serviceAccount, 'spec.serviceAccountName'),
+  ];
+}

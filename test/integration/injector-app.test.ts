@@ -1,0 +1,147 @@
+/** The express app in process (supertest): the HTTP rows of threats.md for the injector. */
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import { createApp } from '../../injector/app';
+import { MemoryAuditSink } from '../../src/audit/writer';
+import { createLogger } from '../../src/log';
+import type { Pod } from '../../src/inject/types';
+import { basicPod, createReview, fakeDetect, fixture, patched, testConfig } from '../helpers/injector';
+
+function setup(detect = fakeDetect, env: Record<string, string> = {}) {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
+  const audit = new MemoryAuditSink();
+  const logger = createLogger({ name: 'injector', level: 'debug', destination });
+  const { app } = createApp({ config: testConfig(env), audit, logger, detect });
+  return { app, audit, logs: () => lines.join('') };
+}
+
+const post = (app: ReturnType<typeof setup>['app']) => request(app).post('/mutate');
+
+describe('malformed requests get 4xx and are never logged (threats 1, 2, 3)', () => {
+  it.each<[string, string | undefined, string | Buffer, number, RegExp]>([
+    ['missing Content-Type', undefined, '{}', 400, /Content-Type/],
+    ['wrong Content-Type', 'text/plain', '{}', 400, /Content-Type/],
+    ['empty body', 'application/json', '', 400, /empty body/],
+    ['truncated JSON', 'application/json', '{"kind":"AdmissionReview","request":{"uid":"x"', 400, /malformed JSON/],
+    ['not an AdmissionReview', 'application/json', '{"kind":"Pod","apiVersion":"v1"}', 400, /kind must be AdmissionReview/],
+    ['no request.uid', 'application/json', '{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{}}', 400, /request.uid/],
+    ['deeply nested JSON', 'application/json', '['.repeat(100000) + ']'.repeat(100000), 400, /nested deeper/],
+    ['nested inside a real review', 'application/json', JSON.stringify({ ...fixture('pod-create-small'), x: JSON.parse('['.repeat(200) + ']'.repeat(200)) }), 400, /nested deeper/],
+  ])('%s', async (_label, type, body, status, message) => {
+    const { app, logs } = setup();
+    const req = post(app);
+    if (type) req.set('Content-Type', type);
+    const res = await req.send(body);
+    expect(res.status).toBe(status);
+    expect(res.body.error).toMatch(message);
+    expect(logs()).not.toContain('AdmissionReview","request');
+  });
+
+  it('refuses a body over the limit with 413, quickly', async () => {
+    const { app } = setup();
+    const started = Date.now();
+    const huge = JSON.stringify({ kind: 'AdmissionReview', pad: 'x'.repeat(4 * 1024 * 1024) });
+    const res = await post(app).set('Content-Type', 'application/json').send(huge);
+    expect(res.status).toBe(413);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('still injects a legitimately large pod (1000 env vars)', async () => {
+    const { app } = setup();
+    const review = fixture('pod-create-1000-env');
+    const res = await post(app).set('Content-Type', 'application/json').send(JSON.stringify(review));
+    expect(res.status).toBe(200);
+    expect(res.body.response).toMatchObject({ uid: review.request.uid, allowed: true, patchType: 'JSONPatch' });
+    const after = patched(review.request.object as Pod, res.body.response);
+    expect(after.spec.initContainers?.[0]?.name).toBe('secrets-broker');
+  });
+});
+
+describe('decisions are HTTP 200', () => {
+  it.each([
+    ['inject', 'pod-create-small', true],
+    ['skip kube-system', 'pod-create-kube-system', true],
+    ['skip UPDATE', 'pod-update-ephemeral', true],
+    ['skip Deployment', 'deployment-create', true],
+  ])('%s', async (_label, name, allowed) => {
+    const { app } = setup();
+    const review = fixture(name);
+    const res = await post(app).set('Content-Type', 'application/json').send(JSON.stringify(review));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ apiVersion: review.apiVersion, kind: 'AdmissionReview', response: { uid: review.request.uid, allowed } });
+  });
+
+  it('a denial is 200 with allowed false, a message naming each problem, an audit record, and a metric', async () => {
+    const { app, audit, logs } = setup();
+    const pod = basicPod({ 'secrets-broker.io/image': 'evil/image', 'secrets-broker.io/file-db': '../../etc/shadow' });
+    const res = await post(app).set('Content-Type', 'application/json').send(JSON.stringify(createReview(pod)));
+    expect(res.status).toBe(200);
+    expect(res.body.response.allowed).toBe(false);
+    expect(res.body.response.status.message).toMatch(/image: is an operator setting.*file-db: must not contain/);
+    expect(audit.entries).toMatchObject([{ event: 'admission.deny', outcome: 'failure', pod: { namespace: 'shop', name: 'app' } }]);
+    expect(logs()).not.toContain('etc/shadow');
+    const metrics = await request(app).get('/metrics');
+    expect(metrics.text).toMatch(/secrets_broker_injector_denials_total\{namespace="shop",reason="invalid-annotations"\} 1/);
+  });
+
+  it('an unexpected exception is a logged 500', async () => {
+    const { app, logs } = setup(() => {
+      throw new Error('detector bug');
+    });
+    const res = await post(app).set('Content-Type', 'application/json').send(JSON.stringify(fixture('pod-create-1000-env')));
+    expect(res.status).toBe(500);
+    expect(logs()).toContain('detector bug');
+    expect(logs()).not.toContain('value-1-for-the-application');
+  });
+});
+
+describe('never logs a pod body or env value', () => {
+  it('literal secrets are warned about without their value, in responses, logs, audit and metrics', async () => {
+    const { app, audit, logs } = setup();
+    const pod = basicPod({}, { containers: [{ name: 'app', image: 'a', env: [{ name: 'DB_PASSWORD', value: 'correct-horse-battery' }] }] });
+    const res = await post(app).set('Content-Type', 'application/json').send(JSON.stringify(createReview(pod)));
+    expect(res.body.response.warnings).toEqual(['container "app" env "DB_PASSWORD": literal secret (password assignment, rule generic-password)']);
+    const metrics = (await request(app).get('/metrics')).text;
+    for (const text of [logs(), JSON.stringify(audit.entries), metrics, JSON.stringify(res.body.response.warnings)]) {
+      expect(text).not.toContain('correct-horse');
+    }
+    expect(metrics).toMatch(/secrets_broker_injector_literal_secrets_total\{namespace="shop"\} 1/);
+    expect(metrics).toMatch(/secrets_broker_injector_injections_total\{namespace="shop"\} 1/);
+  });
+});
+
+describe('probes and metrics', () => {
+  it.each([['/healthz', 200], ['/readyz', 200], ['/nope', 404]])('%s', async (path, status) => {
+    const { app } = setup();
+    expect((await request(app).get(path)).status).toBe(status);
+  });
+
+  it('GET /mutate is not a decision', async () => {
+    const { app } = setup();
+    expect((await request(app).get('/mutate')).status).toBe(404);
+  });
+});
+
+describe('a flood of requests (threat 14)', () => {
+  it('keeps p99 far below the webhook timeout', async () => {
+    const { app } = setup();
+    const body = JSON.stringify(fixture('pod-create-small'));
+    const times: number[] = [];
+    const one = async () => {
+      const t = process.hrtime.bigint();
+      const res = await post(app).set('Content-Type', 'application/json').send(body);
+      expect(res.status).toBe(200);
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    };
+    for (let batch = 0; batch < 10; batch++) await Promise.all(Array.from({ length: 50 }, one));
+    times.sort((a, b) => a - b);
+    const p99 = times[Math.floor(times.length * 0.99)]!;
+    expect(p99).toBeLessThan(1000);
+  });
+});

@@ -1,0 +1,35 @@
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../../src/cli/main';
+
+function io(env: Record<string, string> = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const text = (s: PassThrough) => (s.read() as Buffer | null)?.toString('utf8') ?? '';
+  return { io: { env, stdout, stderr }, out: () => text(stdout), err: () => text(stderr) };
+}
+
+describe('secrets-broker injector', () => {
+  it('--help lists every setting', async () => {
+    const t = io();
+    await expect(runCli(['injector', '--help'], t.io)).resolves.toBe(0);
+    const out = t.out();
+    expect(out).toContain('mutating admission webhook');
+    for (const name of ['INJECTOR_PORT', 'INJECTOR_TLS_CERT_FILE', 'VAULT_ADDR', 'SIDECAR_IMAGE', 'INJECTOR_LITERAL_SECRETS']) expect(out).toContain(name);
+  });
+
+  it('exits 2 naming each bad setting', async () => {
+    const t = io({ INJECTOR_PORT: 'eighty', INJECTOR_LITERAL_SECRETS: 'maybe' });
+    await expect(runCli(['injector'], t.io)).resolves.toBe(2);
+    const err = t.err();
+    for (const name of ['INJECTOR_PORT', 'INJECTOR_LITERAL_SECRETS', 'INJECTOR_TLS_CERT_FILE', 'INJECTOR_TLS_KEY_FILE', 'VAULT_ADDR', 'SIDECAR_IMAGE']) {
+      expect(err).toMatch(new RegExp(`^secrets-broker: ${name}: `, 'm'));
+    }
+    expect(err).not.toContain('eighty');
+  });
+
+  it('exits 2 when the certificate files cannot be read', async () => {
+    const t = io({ INJECTOR_TLS_CERT_FILE: '/nonexistent/tls.crt', INJECTOR_TLS_KEY_FILE: '/nonexistent/tls.key', VAULT_ADDR: 'https://vault:8200', SIDECAR_IMAGE: 'img:1' });
+    await expect(runCli(['injector'], t.io)).resolves.toBe(2);
+    expect(t.err()).toMatch(/ENOENT|no such file/);
+  });
+});

@@ -1,0 +1,45 @@
+import { loadInjectorConfig } from '../../../src/config/injector';
+import { ConfigError } from '../../../src/errors';
+import { BASE_ENV } from '../../helpers/injector';
+
+describe('injector settings', () => {
+  it('has the contract defaults', () => {
+    const c = loadInjectorConfig(BASE_ENV);
+    expect(c).toMatchObject({ port: 8443, literalSecrets: 'warn', ownNamespace: 'secrets-broker', excludedNamespaces: [] });
+    expect(c.sidecar).toMatchObject({
+      vaultAuthPath: 'auth/kubernetes', vaultAuthMethod: 'kubernetes', mode: 'native', tmpfsSize: '16Mi', tokenAudience: 'vault',
+      tokenExpirySeconds: 600, runAsUser: 65530, fileGroup: 65530, healthPort: 8099, revokeOnShutdown: true,
+    });
+    expect(c.sidecar.vaultCa).toBeUndefined();
+  });
+
+  it('parses lists and the CA source', () => {
+    const c = loadInjectorConfig({ ...BASE_ENV, INJECTOR_EXCLUDE_NAMESPACES: 'a, b,,c', INJECTOR_VAULT_CA_SECRET: 'vault-tls', SIDECAR_CPU_LIMIT: '200m' });
+    expect(c.excludedNamespaces).toEqual(['a', 'b', 'c']);
+    expect(c.sidecar.vaultCa).toEqual({ kind: 'secret', name: 'vault-tls', key: 'ca.crt' });
+    expect(c.sidecar.resources.limits).toEqual({ cpu: '200m', memory: '128Mi' });
+  });
+
+  it('names every bad setting and never echoes a value', () => {
+    let caught: unknown;
+    try {
+      loadInjectorConfig({
+        INJECTOR_LITERAL_SECRETS: 'loud-s3cr3t', INJECTOR_SIDECAR_MODE: 'both-s3cr3t', SIDECAR_TOKEN_EXPIRY_SECONDS: '60',
+        SIDECAR_TMPFS_SIZE: 'big-s3cr3t', INJECTOR_EXCLUDE_NAMESPACES: 'Not_A_Namespace', VAULT_ADDR: 'not a url s3cr3t',
+      });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems;
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'INJECTOR_EXCLUDE_NAMESPACES', 'INJECTOR_LITERAL_SECRETS', 'INJECTOR_SIDECAR_MODE', 'INJECTOR_TLS_CERT_FILE', 'INJECTOR_TLS_KEY_FILE',
+      'SIDECAR_IMAGE', 'SIDECAR_TMPFS_SIZE', 'SIDECAR_TOKEN_EXPIRY_SECONDS', 'VAULT_ADDR',
+    ]);
+    expect(problems.join('\n')).not.toContain('s3cr3t');
+  });
+
+  it('refuses two CA sources', () => {
+    expect(() => loadInjectorConfig({ ...BASE_ENV, INJECTOR_VAULT_CA_SECRET: 'a', INJECTOR_VAULT_CA_CONFIGMAP: 'b' })).toThrow(ConfigError);
+  });
+});
