@@ -18,7 +18,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY injector ./injector
 COPY sidecar ./sidecar
-RUN npm run build
+RUN npm run build && find dist \( -name "*.d.ts" -o -name "*.map" \) -delete
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
