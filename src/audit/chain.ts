@@ -36,6 +36,7 @@ export function chainLine(head: ChainHead, source: AuditSource, entry: AuditEntr
     ...(entry.vault && { vault: entry.vault }),
     ...(entry.error !== undefined && { error: entry.error }),
     ...(entry.detail && { detail: entry.detail }),
+    ...(entry.checkpoint && { checkpoint: entry.checkpoint }),
   };
   const line = JSON.stringify(record);
   return { line, head: { seq: record.seq, hash: lineHash(line) } };

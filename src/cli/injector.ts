@@ -21,7 +21,6 @@ export const registerInjector: Register = (program: Command, io: CliIO): void =>
       const config = loadInjectorConfig(io.env);
       // Loaded on demand so other commands do not pay for express.
       const { runInjector } = await import('../../injector/main');
-      const { loadDetector } = await import('../inject/detector');
-      await runInjector(config, { detect: loadDetector() });
+      await runInjector(config, {});
     });
 };

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors';
 import { packageVersion } from '../version';
+import { registerAudit } from './audit';
 import { registerInjector } from './injector';
 
 /** Exit codes shared by every command (contract.md). */
@@ -16,7 +17,7 @@ export interface CliIO {
 /** A command module adds itself to the root program. */
 export type Register = (program: Command, io: CliIO) => void;
 
-const commands: Register[] = [registerInjector];
+const commands: Register[] = [registerInjector, registerAudit];
 
 /** Builds the root program with every command registered. */
 export function buildProgram(io: CliIO): Command {

@@ -3,6 +3,7 @@
  * requests with a ReviewError (HTTP 400); `reviewPod` always returns a decision
  * (HTTP 200), the audit entry to record, if any, and labels for metrics.
  */
+import { detectLiteral } from '../scan/detect';
 import type { AuditEntry, PodIdentity } from '../audit/record';
 import type { InjectorConfig } from '../config/injector';
 import { BrokerError } from '../errors';
@@ -22,7 +23,7 @@ export class ReviewError extends BrokerError {
 
 export interface ReviewDeps {
   config: InjectorConfig;
-  /** The scanner's literal-secret detector; without it the policy is off. */
+  /** The literal-secret detector; the scanner's rules (src/scan/detect.ts) unless a test passes another. */
   detect?: LiteralDetector;
 }
 
@@ -77,7 +78,7 @@ export function reviewPod(review: AdmissionReview, deps: ReviewDeps): ReviewResu
   const req = review.request;
   const pod = asPod(req.object);
   const namespace = req.namespace ?? '';
-  const literal = decideLiterals(req, pod, deps.config, deps.detect);
+  const literal = decideLiterals(req, pod, deps.config, deps.detect ?? detectLiteral);
   const base = { namespace, literalFindings: literal.count };
   if (literal.denial !== undefined) {
     const audit = auditEntry(req, pod, 'admission.deny', { reason: 'literal-secret', findings: literal.count });

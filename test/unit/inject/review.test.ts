@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { parseReview, ReviewError, reviewPod } from '../../../src/inject/review';
 import type { AdmissionReview, Pod } from '../../../src/inject/types';
+import { plant } from '../../helpers/fake-secrets';
 import { basicPod, createReview, fakeDetect, fixture, patched, testConfig } from '../../helpers/injector';
 
 const config = testConfig({ INJECTOR_NAMESPACE: 'secrets-broker', INJECTOR_EXCLUDE_NAMESPACES: 'legacy,batch' });
@@ -107,6 +109,19 @@ describe('literal-secret policy (threat 8)', () => {
       'container "app" env "DB_PASSWORD": literal secret (password assignment, rule generic-password)',
     ]);
     expect(JSON.stringify(r.body)).not.toMatch(/hunter2|correct-horse/);
+  });
+
+  it("uses the scanner's own rules when no detector is passed (one module, two users)", () => {
+    const key = plant('aws-access-key-id', 7).secret;
+    const secret = randomBytes(24).toString('base64url');
+    const pod = basicPod({}, { containers: [{ name: 'app', image: 'a', env: [{ name: 'AWS_KEY_ID', value: key }, { name: 'API_TOKEN', value: secret }, { name: 'MODE', value: 'production' }] }] });
+    const r = reviewPod(createReview(pod), { config });
+    expect(response(r).warnings).toEqual([
+      expect.stringMatching(/^container "app" env "AWS_KEY_ID": literal secret \(.*rule aws-access-key-id\)$/),
+      expect.stringMatching(/^container "app" env "API_TOKEN": literal secret \(.*rule generic-secret\)$/),
+    ]);
+    expect(JSON.stringify(r.body)).not.toContain(key);
+    expect(JSON.stringify(r.body)).not.toContain(secret);
   });
 
   it('applies to pods that did not opt in', () => {

@@ -1,0 +1,67 @@
+/** `audit query`: streams records through a filter and prints rows, groups or current versions. */
+import { once } from 'node:events';
+import { CurrentVersions, GroupCounter, RecordFilter, type GroupKey, type QueryFilter } from './query';
+import { readRecords, type ReadStats } from './read';
+import type { AuditRecord } from './record';
+import { formatTable, StreamTable } from './table';
+
+export interface QueryRunOptions {
+  filter: QueryFilter;
+  format: 'table' | 'json';
+  groupBy?: GroupKey;
+  currentVersions?: boolean;
+}
+
+/** How many records matched, besides the read counts. */
+export interface QueryStats extends ReadStats {
+  matched: number;
+}
+
+const COLUMNS = ['TIME', 'EVENT', 'OUTCOME', 'NAMESPACE', 'POD', 'SECRET', 'PATH', 'VERSION', 'ROLE', 'ERROR'];
+const WIDTHS = [24, 16, 7, 12, 20, 10, 28, 7, 10, 0];
+
+function cells(r: AuditRecord, role: string | undefined): string[] {
+  const v = r.vault;
+  return [r.ts, r.event, r.outcome, r.pod?.namespace ?? '-', r.pod?.name ?? '-', r.secret ?? '-', v?.path ?? '-', v?.version !== undefined ? String(v.version) : '-', role ?? '-', r.error ?? ''];
+}
+
+/** Runs a query over `files` (any order; each file in line order), writing to `out`. */
+export async function runQuery(files: readonly string[], o: QueryRunOptions, out: NodeJS.WritableStream): Promise<QueryStats> {
+  const filter = new RecordFilter(o.filter);
+  const groups = o.groupBy ? new GroupCounter(o.groupBy) : undefined;
+  const versions = o.currentVersions ? new CurrentVersions() : undefined;
+  const table = new StreamTable(COLUMNS, WIDTHS);
+  const listing = !groups && !versions;
+  let pending = '';
+  let matched = 0;
+  if (listing) pending = o.format === 'json' ? '[' : table.header();
+  const emit = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const ok = out.write(pending);
+    pending = '';
+    if (!ok) await once(out, 'drain');
+  };
+  const stats = await readRecords(
+    files,
+    (r) => {
+      if (!filter.accept(r)) return;
+      const role = filter.roleOf(r);
+      matched += 1;
+      if (groups) groups.add(r, role);
+      else if (versions) versions.add(r);
+      else if (o.format === 'json') pending += `${matched > 1 ? ',' : ''}\n${JSON.stringify(r)}`;
+      else pending += table.row(cells(r, role));
+    },
+    emit,
+    (line) => filter.quickReject(line),
+  );
+  if (listing && o.format === 'json') pending += '\n]\n';
+  if (groups) pending = render(o.format, ['GROUP', 'RECORDS', 'FAILURES', 'FIRST', 'LAST'], groups.result(), (g) => [g.group, String(g.records), String(g.failures), g.first, g.last]);
+  if (versions) pending = render(o.format, ['NAMESPACE', 'POD', 'SECRET', 'PATH', 'VERSION', 'SINCE'], versions.result(), (v) => [v.namespace, v.pod, v.secret, v.path, v.version, v.since]);
+  await emit();
+  return { ...stats, matched };
+}
+
+function render<T>(format: 'table' | 'json', headers: string[], rows: T[], toCells: (row: T) => string[]): string {
+  return format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatTable(headers, rows.map(toCells));
+}

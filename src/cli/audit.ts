@@ -1,0 +1,152 @@
+/** `secrets-broker audit verify|query|report|correlate`: thin wiring over src/audit. */
+import { statSync, writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { loadVerifier } from '../audit/checkpoint';
+import { correlate } from '../audit/correlate';
+import { GROUP_KEYS, parseFilter, type FilterOptions, type GroupKey } from '../audit/query';
+import { runQuery } from '../audit/query-run';
+import { readRecords } from '../audit/read';
+import type { AuditRecord } from '../audit/record';
+import { ReportBuilder } from '../audit/report';
+import { formatTable } from '../audit/table';
+import { verifyFiles, type Finding } from '../audit/verify';
+import { BrokerError, UsageError } from '../errors';
+import type { CliIO, Register } from './main';
+
+/** contract.md exit codes (main.ts's EXIT; not imported, main.ts imports this module). */
+const EXIT = { OK: 0, FOUND: 1 } as const;
+
+/** Every input must be a readable regular file: one problem line each (exit 2). */
+function checkInputs(files: readonly string[]): void {
+  const problems: string[] = [];
+  for (const f of files) {
+    try {
+      if (!statSync(f).isFile() && f !== '/dev/stdin') problems.push(`${f}: not a regular file`);
+    } catch (err) {
+      problems.push(`${f}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  if (problems.length > 0) throw new UsageError(problems);
+}
+
+async function keyFor(path: string | undefined): Promise<Awaited<ReturnType<typeof loadVerifier>> | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    return await loadVerifier(path);
+  } catch (err) {
+    throw err instanceof BrokerError ? new UsageError([`--key: ${err.message}`]) : err;
+  }
+}
+
+const where = (f: Finding): string => `${f.file}:${f.line}${f.seq !== undefined ? ` seq ${f.seq}` : ''}`;
+
+async function verifyAction(files: string[], o: { key?: string; allowPartial?: boolean; strict?: boolean; format: string }, io: CliIO): Promise<void> {
+  checkInputs(files);
+  const key = await keyFor(o.key);
+  const r = await verifyFiles(files, { key, allowPartial: o.allowPartial });
+  const failed = r.breaks.length > 0 || (o.strict === true && r.warnings.length > 0);
+  if (o.format === 'json') {
+    io.stdout.write(`${JSON.stringify({ ok: !failed, ...r, key: key?.kid ?? null }, null, 2)}\n`);
+  } else {
+    r.breaks.forEach((b, i) => io.stdout.write(`${i === 0 ? 'FIRST BAD RECORD' : 'break'} ${where(b)}: ${b.message}\n`));
+    for (const w of r.warnings) io.stdout.write(`warning ${where(w)}: ${w.message}\n`);
+    const signed = key ? `signatures checked with key ${key.kid}` : 'signatures not checked (no --key)';
+    io.stdout.write(
+      `${failed ? 'FAILED' : 'OK'}: ${r.records} records, ${r.streams} stream(s), ${r.checkpoints} checkpoint(s), ${signed}; ` +
+        `${r.breaks.length} break(s), ${r.warnings.length} warning(s); head seq ${r.head.seq} sha256 ${r.head.hash}\n`,
+    );
+  }
+  process.exitCode = failed ? EXIT.FOUND : EXIT.OK;
+}
+
+type QueryOpts = FilterOptions & { format: 'table' | 'json'; groupBy?: GroupKey; currentVersions?: boolean };
+
+async function queryAction(files: string[], o: QueryOpts, io: CliIO): Promise<void> {
+  const filter = parseFilter(o, Date.now());
+  checkInputs(files);
+  const stats = await runQuery(files, { filter, format: o.format, groupBy: o.groupBy, currentVersions: o.currentVersions }, io.stdout);
+  if (stats.skipped > 0) io.stderr.write(`secrets-broker: ${stats.skipped} line(s) were not audit records and were skipped\n`);
+  process.exitCode = EXIT.OK;
+}
+
+async function reportAction(files: string[], o: { html: string; title: string }, io: CliIO): Promise<void> {
+  checkInputs(files);
+  const b = new ReportBuilder();
+  const stats = await readRecords(files, (r) => b.add(r));
+  try {
+    writeFileSync(o.html, b.render(o.title, new Date()), { mode: 0o640 });
+  } catch (err) {
+    throw new UsageError([`--html ${o.html}: cannot write (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  io.stdout.write(`wrote ${o.html}: ${stats.records} records${stats.skipped > 0 ? `, ${stats.skipped} other lines skipped` : ''}\n`);
+  process.exitCode = EXIT.OK;
+}
+
+async function correlateAction(files: string[], o: { vaultLog: string; format: string }, io: CliIO): Promise<void> {
+  checkInputs([...files, o.vaultLog]);
+  const records: AuditRecord[] = [];
+  await readRecords(files, (r) => {
+    if (r.vault?.requestId || r.vault?.accessorHmac) records.push(r);
+  });
+  const j = await correlate(records, o.vaultLog);
+  const bad = j.rows.filter((r) => r.status !== 'ok').length + j.vaultOnly.length;
+  if (o.format === 'json') {
+    io.stdout.write(`${JSON.stringify(j, null, 2)}\n`);
+  } else {
+    const rows = j.rows.map((r) => [String(r.seq), r.event, r.pod, r.path, r.requestId, r.operation ?? '-', r.remote ?? '-', r.status, r.problems.join('; ')]);
+    io.stdout.write(formatTable(['SEQ', 'EVENT', 'POD', 'PATH', 'REQUEST ID', 'OPERATION', 'REMOTE', 'STATUS', 'PROBLEMS'], rows));
+    if (j.vaultOnly.length > 0) {
+      io.stdout.write('\nVault requests made with a pod token that the audit trail does not show:\n');
+      io.stdout.write(formatTable(['TIME', 'POD', 'OPERATION', 'PATH', 'REQUEST ID'], j.vaultOnly.map((v) => [v.time, v.pod, v.operation, v.path, v.requestId])));
+    }
+    io.stdout.write(`${bad === 0 ? 'OK' : 'FOUND'}: ${j.rows.length} records joined against ${j.vaultEntries} Vault entries; ${bad} problem(s)\n`);
+  }
+  process.exitCode = bad > 0 ? EXIT.FOUND : EXIT.OK;
+}
+
+const format = (choices: string[], dflt: string): Option => new Option('--format <format>', 'output format').choices(choices).default(dflt);
+
+/** Registers `audit` and its subcommands. */
+export const registerAudit: Register = (program: Command, io: CliIO): void => {
+  const audit = program.command('audit').description('verify, query and report on the audit trail');
+  audit
+    .command('verify')
+    .description('check the hash chain (and signed checkpoints with --key); name the first bad record; exit 1 on a break')
+    .argument('<file...>', 'audit files in rotation order, oldest first (audit.log.2 audit.log.1 audit.log)')
+    .option('--key <file>', 'public key (PEM or JWK) that must have signed the checkpoints')
+    .option('--allow-partial', 'accept a first file that starts after seq 1 (older rotated files deleted)')
+    .option('--strict', 'exit 1 on warnings too (torn lines, unsigned records after the last checkpoint)')
+    .addOption(format(['text', 'json'], 'text'))
+    .action((files: string[], o: Parameters<typeof verifyAction>[1]) => verifyAction(files, o, io));
+  audit
+    .command('query')
+    .description('who read which secret, from which pod, when')
+    .argument('<file...>', 'audit files')
+    .option('--namespace <ns>', 'pod namespace')
+    .option('--pod <name>', 'pod name')
+    .option('--path <path>', 'Vault path; KV v2 with or without data/; a trailing * matches a prefix')
+    .option('--secret <name>', 'secret name from the pod annotation')
+    .option('--event <events>', 'comma list of events')
+    .option('--since <time>', 'RFC 3339 time or a duration back from now (24h, 7d)')
+    .option('--until <time>', 'RFC 3339 time or a duration back from now')
+    .option('--outcome <outcome>', 'success or failure')
+    .option('--role <role>', 'Vault role the pod logged in with')
+    .addOption(new Option('--group-by <key>', 'count records per group').choices([...GROUP_KEYS]))
+    .option('--current-versions', 'the version of each secret each pod holds now')
+    .addOption(format(['table', 'json'], 'table'))
+    .action((files: string[], o: QueryOpts) => queryAction(files, o, io));
+  audit
+    .command('report')
+    .description('a self-contained HTML page: summary, failures, timeline per secret and per pod')
+    .argument('<file...>', 'audit files')
+    .requiredOption('--html <out>', 'write the page here')
+    .option('--title <title>', 'page title', 'secrets-broker audit report')
+    .action((files: string[], o: { html: string; title: string }) => reportAction(files, o, io));
+  audit
+    .command('correlate')
+    .description("join the trail to Vault's file audit log by request id and HMAC'd accessor and lease ids; exit 1 on a mismatch")
+    .argument('<file...>', 'audit files')
+    .requiredOption('--vault-log <file>', "Vault's file audit device log (JSON lines)")
+    .addOption(format(['table', 'json'], 'table'))
+    .action((files: string[], o: { vaultLog: string; format: string }) => correlateAction(files, o, io));
+};

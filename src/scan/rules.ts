@@ -1,0 +1,115 @@
+import type { Severity } from './severity';
+import { entropy, isPlaceholder } from './values';
+
+/** One detection rule over text. Its pattern is global; the secret is capture group `group`. */
+export interface Rule {
+  /** Stable kebab-case id, used in reports, SARIF and the ignore file. */
+  readonly id: string;
+  /** One line a reader understands. */
+  readonly title: string;
+  readonly severity: Severity;
+  /** Literal strings one of which must occur for the pattern to run (empty: always run). */
+  readonly keywords: readonly string[];
+  readonly pattern: RegExp;
+  readonly group: number;
+  /** Extra check on the captured secret; false drops the match. */
+  readonly accept?: (secret: string) => boolean;
+}
+
+const notPlaceholder = (s: string): boolean => !isPlaceholder(s);
+
+function jwtHeaderOk(token: string): boolean {
+  const head = token.split('.')[0] ?? '';
+  try {
+    const json = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as unknown;
+    return typeof json === 'object' && json !== null && 'alg' in json;
+  } catch {
+    return false;
+  }
+}
+
+function dockerAuthOk(b64: string): boolean {
+  const decoded = Buffer.from(b64, 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  return i > 0 && i < decoded.length - 1 && /^[\x20-\x7e]+$/.test(decoded) && notPlaceholder(decoded.slice(i + 1));
+}
+
+function legacyVaultOk(token: string): boolean {
+  const body = token.slice(2);
+  return /[a-z]/.test(body) && /[A-Z]/.test(body) && /\d/.test(body) && entropy(body) >= 3.5;
+}
+
+function connectionPasswordOk(password: string): boolean {
+  return notPlaceholder(password) && !/^[*x%]+$/i.test(password);
+}
+
+// The private-key header is built from pieces so this file never holds a literal key marker.
+const DASHES = '-----';
+const PEM = `${DASHES}BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?${DASHES}[\\s\\S]{32,32768}?${DASHES}END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?${DASHES}`;
+
+/** Well-known credential formats, most specific first. */
+export const KNOWN_RULES: readonly Rule[] = [
+  { id: 'aws-access-key-id', title: 'AWS access key id', severity: 'critical', keywords: ['AKIA', 'ASIA', 'ABIA', 'ACCA'],
+    pattern: /(?<![A-Z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Z0-9])/g, group: 1, accept: notPlaceholder },
+  { id: 'aws-secret-access-key', title: 'AWS secret access key', severity: 'critical', keywords: ['aws_secret', 'AWS_SECRET', 'SecretAccessKey', 'secretAccessKey'],
+    pattern: /(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY|SecretAccessKey|secretAccessKey)["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/g, group: 1, accept: notPlaceholder },
+  { id: 'github-token', title: 'GitHub token', severity: 'critical', keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
+    pattern: /(?<![A-Za-z0-9_])(gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])/g, group: 1, accept: notPlaceholder },
+  { id: 'gitlab-token', title: 'GitLab token', severity: 'critical', keywords: ['glpat-', 'glptt-', 'gldt-', 'glrt-', 'glcbt-', 'gloas-'],
+    pattern: /(?<![A-Za-z0-9_-])(gl(?:pat|ptt|dt|rt|cbt|oas)-[A-Za-z0-9_-]{20,64})(?![A-Za-z0-9_-])/g, group: 1, accept: notPlaceholder },
+  { id: 'slack-token', title: 'Slack token', severity: 'high', keywords: ['xox'],
+    pattern: /(?<![A-Za-z0-9])(xox[baprse]-[A-Za-z0-9-]{10,250})(?![A-Za-z0-9-])/g, group: 1, accept: notPlaceholder },
+  { id: 'slack-webhook', title: 'Slack incoming webhook URL', severity: 'high', keywords: ['hooks.slack.com'],
+    pattern: /(https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,120})/g, group: 1, accept: notPlaceholder },
+  { id: 'stripe-live-key', title: 'Stripe live secret or restricted key', severity: 'critical', keywords: ['_live_'],
+    pattern: /(?<![A-Za-z0-9])((?:sk|rk)_live_[A-Za-z0-9]{20,247})(?![A-Za-z0-9])/g, group: 1, accept: notPlaceholder },
+  { id: 'stripe-test-key', title: 'Stripe test secret key', severity: 'low', keywords: ['_test_'],
+    pattern: /(?<![A-Za-z0-9])((?:sk|rk)_test_[A-Za-z0-9]{20,247})(?![A-Za-z0-9])/g, group: 1, accept: notPlaceholder },
+  { id: 'google-api-key', title: 'Google API key', severity: 'high', keywords: ['AIza'],
+    pattern: /(?<![A-Za-z0-9_-])(AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])/g, group: 1, accept: notPlaceholder },
+  { id: 'private-key', title: 'Private key (PEM or OpenSSH)', severity: 'critical', keywords: ['PRIVATE KEY'],
+    pattern: new RegExp(`(${PEM})`, 'g'), group: 1, accept: (s) => /[A-Za-z0-9+/]{40,}/.test(s) && notPlaceholder(s.replace(/\.\.\./g, '')) },
+  { id: 'vault-token', title: 'Vault token', severity: 'critical', keywords: ['hvs.', 'hvb.', 'hvr.'],
+    pattern: /(?<![A-Za-z0-9_.-])(hv[sbr]\.[A-Za-z0-9_-]{24,512})(?![A-Za-z0-9_-])/g, group: 1, accept: notPlaceholder },
+  { id: 'vault-token-legacy', title: 'Vault token (legacy s. form)', severity: 'high', keywords: ['s.'],
+    pattern: /(?<![A-Za-z0-9_.$-])(s\.[A-Za-z0-9]{24})(?![A-Za-z0-9_.-])/g, group: 1, accept: legacyVaultOk },
+  { id: 'npm-token', title: 'npm access token', severity: 'critical', keywords: ['npm_'],
+    pattern: /(?<![A-Za-z0-9_])(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9])/g, group: 1, accept: notPlaceholder },
+  { id: 'npmrc-auth', title: '.npmrc registry credential', severity: 'critical', keywords: ['_auth', '_password'],
+    pattern: /:(?:_authToken|_auth|_password)\s*=\s*["']?([^\s"'$][^\s"']{7,})/g, group: 1, accept: notPlaceholder },
+  { id: 'jwt', title: 'JSON Web Token', severity: 'high', keywords: ['eyJ'],
+    pattern: /(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})(?![A-Za-z0-9_-])/g, group: 1, accept: jwtHeaderOk },
+  { id: 'docker-config-auth', title: 'Docker config registry auth', severity: 'high', keywords: ['"auth"'],
+    pattern: /"auth"\s*:\s*"([A-Za-z0-9+/]{8,}={0,2})"/g, group: 1, accept: dockerAuthOk },
+  { id: 'connection-string-password', title: 'Connection string with a password', severity: 'high', keywords: ['://'],
+    pattern: /\b[a-zA-Z][a-zA-Z0-9+.-]{1,30}:\/\/[^\s:/@'"`<>]{1,128}:([^\s:/@'"`<>]{3,256})@[A-Za-z0-9[]/g, group: 1, accept: connectionPasswordOk },
+  { id: 'authorization-header', title: 'Credential in an Authorization header', severity: 'high', keywords: ['uthorization', 'UTHORIZATION'],
+    pattern: /[Aa]uthorization["']?\s*[:=]\s*["']?(?:Bearer|Basic|token|Token|Bot)\s+([A-Za-z0-9._~+/=-]{8,})/g, group: 1, accept: notPlaceholder },
+];
+
+/** Looks up a rule by id among the known, generic and Dockerfile rules. */
+export function ruleTitle(id: string): string {
+  return ALL_RULE_INFO.find((r) => r.id === id)?.title ?? id;
+}
+
+/** Id, title, severity and advice of every rule the scanner can report, for SARIF and the docs. */
+export interface RuleInfo {
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+}
+
+/** Rules reported outside KNOWN_RULES: the entropy-gated generic one and the Dockerfile and image ones. */
+export const EXTRA_RULES: readonly RuleInfo[] = [
+  { id: 'generic-secret', title: 'High-entropy value assigned to a secret-like name', severity: 'medium' },
+  { id: 'dockerfile-secret-env', title: 'Dockerfile ENV sets a secret literally', severity: 'high' },
+  { id: 'dockerfile-secret-arg', title: 'Dockerfile ARG gives a secret a default value', severity: 'high' },
+  { id: 'dockerfile-secret-build-arg', title: 'Secret passed as a build argument (kept in image history)', severity: 'medium' },
+  { id: 'dockerfile-copy-secret-file', title: 'Dockerfile COPY/ADD of a key or credentials file', severity: 'high' },
+  { id: 'dockerfile-run-credential', title: 'Credential on a Dockerfile RUN line', severity: 'high' },
+  { id: 'image-env-secret', title: 'Image config Env holds a secret', severity: 'high' },
+  { id: 'key-store-file', title: 'Key store or credentials file in the scanned content', severity: 'medium' },
+];
+
+/** Every rule the scanner can report. */
+export const ALL_RULE_INFO: readonly RuleInfo[] = [...KNOWN_RULES, ...EXTRA_RULES];

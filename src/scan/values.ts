@@ -1,0 +1,65 @@
+/**
+ * Pure tests on candidate secret values: entropy, placeholders and the look-alikes
+ * (hashes, UUIDs, integrity strings) that must stay quiet.
+ */
+
+/** Shannon entropy of `s` in bits per character. */
+export function entropy(s: string): number {
+  if (s.length === 0) return 0;
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+const PLACEHOLDER_WORDS =
+  /changeme|change[_-]me|example|placeholder|dummy|your[_-]|redacted|replace[_-]?me|xxxx|\*\*\*|\.\.\.|<[^>]*>|\{\{|\$\{|%\(|%[A-Z_]+%|sample|not[_-]?a[_-]?secret|insert[_-]|todo|fixme|secret[_-]?here|password[_-]?here/i;
+
+/** A value that only stands in for a secret: `${VAR}`, `$VAR`, `<your-token>`, `changeme`, `xxxx`, `example`... */
+export function isPlaceholder(value: string): boolean {
+  const v = value.trim().replace(/^["'`]|["'`]$/g, '');
+  if (v.length === 0) return true;
+  if (/^\$[A-Za-z_({]/.test(v)) return true;
+  if (PLACEHOLDER_WORDS.test(v)) return true;
+  // One repeated character (00000000, ********) or a short repeated unit (abcabcabc).
+  if (/^(.{1,3})\1+$/.test(v)) return true;
+  return /^(?:password|passwd|secret|token|null|none|nil|undefined|true|false|empty|string|required|optional)$/i.test(v);
+}
+
+/** A hex digest (MD5, SHA-1 / git SHA, SHA-256, SHA-512), a UUID, or an SRI integrity string. */
+export function isHashLike(value: string): boolean {
+  if (/^[0-9a-f]+$/i.test(value) && [32, 40, 56, 64, 96, 128].includes(value.length)) return true;
+  if (/^(?:sha(?:1|256|384|512):)?[0-9a-f]{40,128}$/i.test(value)) return true;
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return true;
+  return /^sha(?:1|256|384|512)-[A-Za-z0-9+/]+={0,2}$/.test(value);
+}
+
+/** Code, paths and URLs that sit where a value would: `process.env.X`, `config.token`, `/run/secrets/x`, `https://host/`. */
+export function isReferenceLike(value: string): boolean {
+  if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value)) return true;
+  if (/^(?:\/|\.\.?\/|~\/|[A-Za-z]:\\)/.test(value)) return true;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return true;
+  return /^v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$/.test(value);
+}
+
+/**
+ * Entropy gate for generic assignments: long enough, mixes letters with digits or
+ * symbols, and random-looking; or long and very random even without digits.
+ */
+export function looksRandom(value: string): boolean {
+  if (value.length < 8) return false;
+  const e = entropy(value);
+  const letters = /[A-Za-z]/.test(value);
+  const digitsOrSymbols = /[0-9!@#%^&*+/=_~-]/.test(value);
+  if (letters && digitsOrSymbols && /\d/.test(value)) return e >= 3.0 + (value.length < 12 ? 0 : 0.2);
+  return value.length >= 20 && e >= 4.0;
+}
+
+/** A value worth reporting under a secret-like name: not a placeholder, hash, UUID, reference, and random enough. */
+export function isGenericSecretValue(value: string): boolean {
+  return !isPlaceholder(value) && !isHashLike(value) && !isReferenceLike(value) && looksRandom(value);
+}
