@@ -59,7 +59,7 @@ it.each(services)('%s: every bind mount source exists and is mounted read-only',
 });
 
 it.each(services)('%s: every script its entrypoint or command names exists in the repository', (_name, svc) => {
-  const words = [...(svc.entrypoint ?? []), ...(svc.command ?? [])].filter((w: unknown) => typeof w === 'string') as string[];
+  const words = [...(svc.entrypoint ?? []), ...(svc.command ?? [])].filter((w: unknown): w is string => typeof w === 'string');
   const mounts = binds(svc);
   for (const word of words.filter((w) => /^\/.*\.(js|sh)$/.test(w))) {
     const mount = mounts.find(([, c]) => word.startsWith(`${c}/`));
