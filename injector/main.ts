@@ -2,12 +2,11 @@
  * Start-up and shutdown of `secrets-broker injector`: settings in, HTTPS server out.
  * The only place with a listener, timers and signals; everything else is in app.ts and src/.
  */
-import { createWriteStream } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics } from 'prom-client';
-import { AuditWriter, type AuditSink } from '../src/audit/writer';
-import type { AuditEntry } from '../src/audit/record';
+import { createAuditWriter } from '../src/audit/setup';
+import type { AuditSink } from '../src/audit/writer';
 import type { InjectorConfig } from '../src/config/injector';
 import type { LiteralDetector } from '../src/inject/literal';
 import { createLogger, type Logger } from '../src/log';
@@ -39,8 +38,15 @@ export interface RunningInjector {
 /** Starts the HTTPS server; resolves once it listens. Throws when the certificate cannot be loaded. */
 export async function startInjector(config: InjectorConfig, opts: StartOptions = {}): Promise<RunningInjector> {
   const logger = opts.logger ?? createLogger({ name: 'injector', level: config.logLevel });
-  const audit = opts.audit ?? auditSink(config);
   const metrics = createMetrics();
+  const audit =
+    opts.audit ??
+    (await createAuditWriter(config.audit, {
+      source: 'injector',
+      stdout: process.stdout,
+      registry: metrics.registry,
+      onError: (what, code) => logger.error({ what, code }, 'audit sink failed; records still go to stdout'),
+    }));
   if (opts.processMetrics) collectDefaultMetrics({ register: metrics.registry });
   let listening = false;
   const { app } = createApp({ config, audit, logger, detect: opts.detect, metrics, ready: () => listening });
@@ -87,17 +93,6 @@ export async function startInjector(config: InjectorConfig, opts: StartOptions =
   return { server, port, close };
 }
 
-/** Audit records go to stdout, and to a file of their own chain when the operator names one. */
-function auditSink(config: InjectorConfig): AuditSink {
-  const sinks = [new AuditWriter({ source: 'injector', stdout: process.stdout })];
-  if (config.auditFile !== '') sinks.push(new AuditWriter({ source: 'injector', stdout: createWriteStream(config.auditFile, { flags: 'a', mode: 0o640 }) }));
-  return {
-    record: (entry: AuditEntry): void => sinks.forEach((s) => s.record(entry)),
-    flush: async (): Promise<void> => {
-      await Promise.all(sinks.map((s) => s.flush()));
-    },
-  };
-}
 
 /** Runs until SIGTERM or SIGINT, then stops accepting, finishes in-flight requests and flushes the audit trail. */
 export async function runInjector(config: InjectorConfig, opts: StartOptions = {}): Promise<void> {

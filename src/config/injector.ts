@@ -6,6 +6,7 @@
 import { bool, makeValidator, port, str, url } from 'envalid';
 import { SIDECAR_DEFAULTS } from '../sidecar-env';
 import { ConfigError } from '../errors';
+import { AUDIT_ENV, parseAuditEnv, type AuditSettings } from './audit';
 import { parseEnv } from './env';
 
 export const LITERAL_POLICIES = ['off', 'warn', 'deny'] as const;
@@ -118,16 +119,29 @@ export interface InjectorConfig {
   excludedNamespaces: string[];
   literalSecrets: LiteralPolicy;
   logLevel: string;
-  auditFile: string;
+  /** Audit file, rotation and checkpoint settings (src/config/audit.ts); INJECTOR_AUDIT_FILE names the file. */
+  audit: AuditSettings;
   sidecar: SidecarSettings;
 }
 
 /** Parses and validates the settings; throws ConfigError naming every bad one. */
 export function loadInjectorConfig(env: Record<string, string | undefined>): InjectorConfig {
-  const e = parseEnv(env, INJECTOR_SCHEMA);
-  if (e.INJECTOR_VAULT_CA_CONFIGMAP !== '' && e.INJECTOR_VAULT_CA_SECRET !== '') {
-    throw new ConfigError(['INJECTOR_VAULT_CA_SECRET: cannot be combined with INJECTOR_VAULT_CA_CONFIGMAP; set one']);
+  const problems: string[] = [];
+  const collect = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+      return undefined;
+    }
+  };
+  const e = collect(() => parseEnv(env, INJECTOR_SCHEMA));
+  const audit = collect(() => parseAuditEnv({ ...env, [AUDIT_ENV.file]: env.INJECTOR_AUDIT_FILE ?? env[AUDIT_ENV.file] }));
+  if (e && e.INJECTOR_VAULT_CA_CONFIGMAP !== '' && e.INJECTOR_VAULT_CA_SECRET !== '') {
+    problems.push('INJECTOR_VAULT_CA_SECRET: cannot be combined with INJECTOR_VAULT_CA_CONFIGMAP; set one');
   }
+  if (!e || !audit || problems.length > 0) throw new ConfigError(problems.sort());
   return {
     port: e.INJECTOR_PORT,
     bindAddress: e.INJECTOR_BIND_ADDRESS,
@@ -138,7 +152,7 @@ export function loadInjectorConfig(env: Record<string, string | undefined>): Inj
     excludedNamespaces: e.INJECTOR_EXCLUDE_NAMESPACES,
     literalSecrets: e.INJECTOR_LITERAL_SECRETS,
     logLevel: e.INJECTOR_LOG_LEVEL,
-    auditFile: e.INJECTOR_AUDIT_FILE,
+    audit,
     sidecar: sidecarSettings(e),
   };
 }

@@ -26,6 +26,7 @@ describe('injector settings', () => {
       loadInjectorConfig({
         INJECTOR_LITERAL_SECRETS: 'loud-s3cr3t', INJECTOR_SIDECAR_MODE: 'both-s3cr3t', SIDECAR_TOKEN_EXPIRY_SECONDS: '60',
         SIDECAR_TMPFS_SIZE: 'big-s3cr3t', INJECTOR_EXCLUDE_NAMESPACES: 'Not_A_Namespace', VAULT_ADDR: 'not a url s3cr3t',
+        AUDIT_FILE_KEEP: 'many-s3cr3t',
       });
     } catch (err) {
       caught = err;
@@ -33,10 +34,16 @@ describe('injector settings', () => {
     expect(caught).toBeInstanceOf(ConfigError);
     const problems = (caught as ConfigError).problems;
     expect(problems.map((p) => p.split(':')[0])).toEqual([
-      'INJECTOR_EXCLUDE_NAMESPACES', 'INJECTOR_LITERAL_SECRETS', 'INJECTOR_SIDECAR_MODE', 'INJECTOR_TLS_CERT_FILE', 'INJECTOR_TLS_KEY_FILE',
+      'AUDIT_FILE_KEEP', 'INJECTOR_EXCLUDE_NAMESPACES', 'INJECTOR_LITERAL_SECRETS', 'INJECTOR_SIDECAR_MODE', 'INJECTOR_TLS_CERT_FILE', 'INJECTOR_TLS_KEY_FILE',
       'SIDECAR_IMAGE', 'SIDECAR_TMPFS_SIZE', 'SIDECAR_TOKEN_EXPIRY_SECONDS', 'VAULT_ADDR',
     ]);
     expect(problems.join('\n')).not.toContain('s3cr3t');
+  });
+
+  it('takes the audit file from INJECTOR_AUDIT_FILE and the rest of the audit settings as documented', () => {
+    const c = loadInjectorConfig({ ...BASE_ENV, INJECTOR_AUDIT_FILE: '/var/log/sb/injector.jsonl', AUDIT_CHECKPOINT_EVERY: '50' });
+    expect(c.audit).toMatchObject({ file: '/var/log/sb/injector.jsonl', checkpointEvery: 50, keep: 5 });
+    expect(loadInjectorConfig(BASE_ENV).audit.file).toBe('');
   });
 
   it('refuses two CA sources', () => {
