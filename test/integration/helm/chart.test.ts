@@ -8,6 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { AUDIT_ENV } from '../../../src/config/audit';
 import { INJECTOR_SCHEMA } from '../../../src/config/injector';
 import { CHART_DIR, haveHelm, helm, renderChart, type K8sObject } from '../../helpers/helm';
 
@@ -102,7 +103,9 @@ describe('defaults', () => {
 
   it('every injector setting is in the environment, once, and the TLS files are where the Secret is mounted', () => {
     const env = one(objs, 'Deployment').spec.template.spec.containers[0].env as { name: string }[];
-    expect(env.map((e) => e.name).sort()).toEqual(Object.keys(INJECTOR_SCHEMA).sort());
+    // AUDIT_FILE itself is named by INJECTOR_AUDIT_FILE for the injector.
+    const settings = [...Object.keys(INJECTOR_SCHEMA), ...Object.values(AUDIT_ENV).filter((k) => k !== AUDIT_ENV.file)];
+    expect(env.map((e) => e.name).sort()).toEqual(settings.sort());
     const e = envOf(one(objs, 'Deployment'));
     expect(e).toMatchObject({
       INJECTOR_PORT: '8443',
@@ -173,9 +176,9 @@ describe('defaults', () => {
 it('operator values become the injector settings', async () => {
   const objs = await renderChart(deep(base, {
     image: { repository: 'registry.example/secrets-broker', digest: `sha256:${'a'.repeat(64)}` },
-    injector: { replicas: 3, excludeNamespaces: ['legacy', 'batch'], literalSecrets: 'deny', sidecarMode: 'classic', logLevel: 'debug', auditFile: '/var/log/secrets-broker/audit.jsonl' },
+    injector: { replicas: 3, excludeNamespaces: ['legacy', 'batch'], literalSecrets: 'deny', sidecarMode: 'classic', logLevel: 'debug', audit: { file: '/var/log/secrets-broker/audit.jsonl', maxBytes: 52428800, keep: 3, checkpointKeySecret: 'audit-key', checkpointEvery: 100 } },
     vault: { authPath: 'auth/jwt', authMethod: 'jwt', namespace: 'team-a', caConfigMap: 'vault-ca', caKey: 'vault.pem' },
-    sidecar: { image: { repository: 'registry.example/sidecar', tag: '9.9.9' }, tmpfsSize: '4Mi', tokenExpirySeconds: 3600, resources: { limits: { cpu: '200m', memory: '' } }, staleAfter: 900, revokeOnShutdown: false },
+    sidecar: { image: { repository: 'registry.example/sidecar', tag: '9.9.9' }, tmpfsSize: '4Mi', tokenExpirySeconds: 3600, resources: { limits: { cpu: '200m', memory: '' } }, staleAfter: 2678400, revokeOnShutdown: false },
   }));
   const d = one(objs, 'Deployment');
   expect(d.spec.replicas).toBe(3);
@@ -196,14 +199,21 @@ it('operator values become the injector settings', async () => {
     SIDECAR_TOKEN_EXPIRY_SECONDS: '3600',
     SIDECAR_CPU_LIMIT: '200m',
     SIDECAR_MEMORY_LIMIT: '',
-    SIDECAR_STALE_AFTER: '900',
+    SIDECAR_STALE_AFTER: '2678400',
+    AUDIT_FILE_MAX_BYTES: '52428800',
+    AUDIT_FILE_KEEP: '3',
+    AUDIT_CHECKPOINT_KEY_FILE: '/etc/secrets-broker/audit-key/key.pem',
+    AUDIT_CHECKPOINT_EVERY: '100',
     SIDECAR_REVOKE_ON_SHUTDOWN: 'false',
   });
   expect(d.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'audit', mountPath: '/var/log/secrets-broker' });
+  expect(d.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'audit-key', mountPath: '/etc/secrets-broker/audit-key', readOnly: true });
+  expect(d.spec.template.spec.volumes).toContainEqual({ name: 'audit-key', secret: { secretName: 'audit-key', defaultMode: 0o440, items: [{ key: 'key.pem', path: 'key.pem' }] } });
   const w = one(objs, 'MutatingWebhookConfiguration').webhooks[0];
   expect(w.namespaceSelector.matchExpressions[0].values).toEqual(['kube-system', 'kube-public', NS, 'legacy', 'batch']);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadInjectorConfig } = require('../../../src/config/injector') as typeof import('../../../src/config/injector');
+  expect(loadInjectorConfig(envOf(d)).audit).toMatchObject({ file: '/var/log/secrets-broker/audit.jsonl', maxBytes: 52428800, keep: 3, checkpointEvery: 100 });
   expect(loadInjectorConfig(envOf(d)).sidecar).toMatchObject({ mode: 'classic', vaultCa: { kind: 'configMap', name: 'vault-ca', key: 'vault.pem' }, resources: { limits: { cpu: '200m' } } });
 });
 
