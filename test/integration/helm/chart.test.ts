@@ -295,7 +295,7 @@ it('ValidatingAdmissionPolicy: opted-in pods must carry the operator sidecar ima
 });
 
 it('injector.replicas 1 with the PDB and NetworkPolicy switched off', async () => {
-  const objs = await renderChart(deep(base, { injector: { replicas: 1, pdb: { enabled: false }, affinity: {} }, networkPolicy: { enabled: false } }));
+  const objs = await renderChart(deep(base, { injector: { replicas: 1, pdb: { enabled: false }, affinity: null }, networkPolicy: { enabled: false } }));
   expect(kinds(objs)).toEqual(['Deployment', 'MutatingWebhookConfiguration', 'Secret', 'Service', 'ServiceAccount']);
   expect(one(objs, 'Deployment').spec.template.spec.affinity).toBeUndefined();
 });
