@@ -19,9 +19,11 @@ const https = require('node:https');
 const ISSUER = 'secrets-broker-compose';
 const SUBJECT = 'system:serviceaccount:demo:app';
 const SECRET_PATH = 'secret/data/demo/config';
-const PUBLIC_KEY = '/bootstrap/jwt-signing.pub.pem';
-const ROTATE_TOKEN = '/bootstrap/rotate-token';
-const SIDECAR_JWT = '/sidecar-token/token';
+// The compose file mounts these directories; the end-to-end test points them elsewhere.
+const BOOTSTRAP_DIR = process.env.BOOTSTRAP_DIR || '/bootstrap';
+const PUBLIC_KEY = `${BOOTSTRAP_DIR}/jwt-signing.pub.pem`;
+const ROTATE_TOKEN = `${BOOTSTRAP_DIR}/rotate-token`;
+const SIDECAR_JWT = `${process.env.SIDECAR_TOKEN_DIR || '/sidecar-token'}/token`;
 
 const log = (msg) => process.stdout.write(`bootstrap: ${msg}\n`);
 const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
