@@ -33,8 +33,10 @@ v write auth/kubernetes/role/app bound_service_account_names=app bound_service_a
 v auth enable jwt >/dev/null
 v write auth/jwt/config jwt_validation_pubkeys=@"$SB_STACK_DIR/pki/sa.pub" \
   bound_issuer=https://kubernetes.default.svc >/dev/null
-v write auth/jwt/role/app role_type=jwt bound_audiences=vault user_claim=sub \
-  bound_claims_type=glob bound_claims='{"sub":"system:serviceaccount:*:app"}' token_policies=app token_ttl=1h >/dev/null
+v write auth/jwt/role/app - >/dev/null <<'JSON'
+{"role_type": "jwt", "bound_audiences": ["vault"], "user_claim": "sub", "bound_claims_type": "glob",
+ "bound_claims": {"sub": "system:serviceaccount:*:app"}, "token_policies": ["app"], "token_ttl": "1h"}
+JSON
 
 v secrets enable database >/dev/null
 v write database/config/app plugin_name=postgresql-database-plugin allowed_roles=app \
@@ -42,7 +44,7 @@ v write database/config/app plugin_name=postgresql-database-plugin allowed_roles
   username="$PGUSER" password="$PGPASSWORD" >/dev/null
 v write database/roles/app db_name=app default_ttl=10m max_ttl=1h \
   creation_statements="CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT CONNECT ON DATABASE app TO \"{{name}}\";" \
-  revocation_statements="DROP ROLE IF EXISTS \"{{name}}\";" >/dev/null
+  revocation_statements="REVOKE ALL ON DATABASE app FROM \"{{name}}\"; DROP ROLE IF EXISTS \"{{name}}\";" >/dev/null
 
 v secrets enable pki >/dev/null
 v secrets tune -max-lease-ttl=87600h pki >/dev/null

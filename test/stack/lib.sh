@@ -54,10 +54,11 @@ wait_for() {
   done
 }
 
-# start NAME COMMAND...: runs a daemon in its own session, logs and pid under the stack dir.
+# start NAME COMMAND...: runs a daemon in the background, logs and pid under the stack dir.
+# nohup execs the command in place, so $! is the daemon's own pid (setsid may fork).
 start() {
   local name="$1"; shift
-  setsid "$@" >>"$SB_STACK_DIR/logs/$name.log" 2>&1 < /dev/null &
+  nohup "$@" >>"$SB_STACK_DIR/logs/$name.log" 2>&1 < /dev/null &
   echo $! >"$SB_STACK_DIR/$name.pid"
 }
 
