@@ -85,6 +85,7 @@ it('keys and configure: JWT auth with a run-time key; no root token or unseal ke
 
 it('the sidecar with the compose environment renders the secret; the demo app sees it change', async () => {
   const env = compose.services.sidecar.environment as Record<string, string>;
+  const healthPort = String(await freePort());
   const spec = JSON.parse(env.SECRETS_BROKER_SPEC!) as { mountPath: string };
   spec.mountPath = paths.secrets;
   start('sidecar', process.execPath, [bin, ...(compose.services.sidecar.command as string[])], {
@@ -93,10 +94,14 @@ it('the sidecar with the compose environment renders the secret; the demo app se
     SECRETS_BROKER_SPEC: JSON.stringify(spec),
     SIDECAR_TOKEN_FILE: join(paths.tok, 'token'),
     SIDECAR_AUDIT_FILE: join(paths.audit, 'sidecar.jsonl'),
-    SIDECAR_HEALTH_PORT: String(await freePort()),
+    SIDECAR_HEALTH_PORT: healthPort,
   });
   const file = join(paths.secrets, 'config.json');
   await until('first secret file', () => existsSync(file));
+  // The compose healthcheck (the injector's startup probe) passes once the secret is there.
+  const [cmd, ...probeArgs] = compose.services.sidecar.healthcheck.test.slice(1) as string[];
+  expect(cmd).toBe('secrets-broker');
+  await run(process.execPath, [bin, ...probeArgs], { env: { SIDECAR_HEALTH_PORT: healthPort } });
   const appArgs = (compose.services.app.command as string[]).map((a) => a.replace('/secrets/', `${paths.secrets}/`));
   start('app', process.execPath, [join(root, 'deploy', 'compose', 'demo-app.js'), ...appArgs], {});
   await until('app reports version 1', () => /message="hello from Vault, version 1"/.test(out.app));

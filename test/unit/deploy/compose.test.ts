@@ -107,6 +107,11 @@ it('the sidecar gets the contract settings: JWT auth, a token file, a valid spec
   expect(compose.services.sidecar.command).toEqual(['sidecar']);
 });
 
+it('the app starts once the sidecar is ready (its startup probe), as in a pod', () => {
+  expect(compose.services.app.depends_on).toEqual({ sidecar: { condition: 'service_healthy' } });
+  expect(compose.services.sidecar.healthcheck.test).toEqual(['CMD', 'secrets-broker', 'sidecar', '--probe']);
+});
+
 it('the app mounts the secrets read-only and runs as another user', () => {
   expect(compose.services.app.volumes).toContain('secrets:/secrets:ro');
   expect(compose.services.app.user).not.toBe(compose.services.sidecar.user);
