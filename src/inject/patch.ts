@@ -38,6 +38,12 @@ export function toPatch(pod: Pod, plan: InjectionPlan, s: SidecarSettings): Patc
   else ops.push({ op: 'add', path: '/spec/initContainers', value: init });
   ops.push(...appendAll('/spec/containers', pod.spec.containers, regular));
   ops.push(...groupOps(pod, plan));
+  // A projected token is invalid without a service account name. The ServiceAccount
+  // admission plugin fills it in before webhooks run in almost every cluster; where it is
+  // off, say what the pod was going to run as anyway.
+  if (pod.spec.serviceAccountName === undefined) {
+    ops.push({ op: 'add', path: '/spec/serviceAccountName', value: pod.spec.serviceAccount ?? 'default' });
+  }
   if (plan.shareProcessNamespace && pod.spec.shareProcessNamespace !== true) {
     ops.push({ op: 'add', path: '/spec/shareProcessNamespace', value: true });
   }

@@ -60,7 +60,8 @@ beforeAll(async () => {
   config.port = 0;
   injector = await startInjector(config, { logger: silentLogger(), audit });
   await kubectl(['create', 'namespace', ns]);
-  const accounts = new Set(['app', ...corpusPods().map(({ pod }) => pod.spec.serviceAccountName).filter((s): s is string => !!s)]);
+  // No controller-manager runs, so even `default` is created here; the ServiceAccount admission plugin needs it.
+  const accounts = new Set(['app', 'default', ...corpusPods().map(({ pod }) => pod.spec.serviceAccountName).filter((s): s is string => !!s)]);
   for (const sa of accounts) await kubectl(['-n', ns, 'create', 'serviceaccount', sa]);
   await kubectl(['apply', '-f', '-'], JSON.stringify(webhookConfig(injector.port, readFileSync(tls.certFile, 'utf8'))));
   // The apiserver picks webhook configurations up asynchronously.

@@ -133,11 +133,14 @@ function untouched(original: Pod, after: Pod): string[] {
       if (now && JSON.stringify((now.volumeMounts ?? []).slice(0, (c.volumeMounts ?? []).length)) !== before) problems.push(`${c.name} mounts changed`);
     });
   }
-  const ignored = new Set(['containers', 'initContainers', 'volumes', 'securityContext', 'shareProcessNamespace']);
+  const ignored = new Set(['containers', 'initContainers', 'volumes', 'securityContext', 'shareProcessNamespace', 'serviceAccountName']);
   const rest = (p: Pod): string => JSON.stringify(Object.entries(p.spec).filter(([k]) => !ignored.has(k)));
   const sc = (p: Pod): string => JSON.stringify({ ...p.spec.securityContext, supplementalGroups: undefined });
   if (original.spec.securityContext && sc(original) !== sc(after)) problems.push('pod security context changed');
   if (rest(original) !== rest(after)) problems.push('other pod spec fields changed');
+  // Only filled in when absent, with what the pod would have run as anyway.
+  const account = original.spec.serviceAccountName ?? original.spec.serviceAccount ?? 'default';
+  if (after.spec.serviceAccountName !== account) problems.push('service account changed');
   const userVolumes = JSON.stringify(original.spec.volumes ?? []);
   if (JSON.stringify((after.spec.volumes ?? []).slice(0, (original.spec.volumes ?? []).length)) !== userVolumes) problems.push('user volumes changed');
   return problems;

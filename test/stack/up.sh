@@ -58,7 +58,6 @@ start kube-apiserver "$SB_BIN/kube-apiserver" \
   --service-account-signing-key-file "$pki/sa.key" --api-audiences https://kubernetes.default.svc \
   --authorization-mode RBAC --service-cluster-ip-range 10.96.0.0/16 \
   --enable-admission-plugins MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ValidatingAdmissionPolicy \
-  --disable-admission-plugins ServiceAccount \
   --profiling=false --v 1
 cat >"$SB_STACK_DIR/kubeconfig" <<KC
 apiVersion: v1
