@@ -1,0 +1,45 @@
+# syntax=docker/dockerfile:1
+# One image for `secrets-broker injector` and `secrets-broker sidecar` (and the other commands).
+#
+#   docker build -t secrets-broker:0.1.0 .
+#
+# Three stages: build (dev dependencies, tsc), deps (production dependencies only) and the
+# runtime image, which holds node, dist/ and production node_modules, runs as a numeric
+# non-root user and has no npm, corepack or yarn. Nothing secret is copied or baked in:
+# .dockerignore keeps the build context to the sources, and `secrets-broker scan` checks
+# this file and the context in CI.
+ARG NODE_IMAGE=node:24.21.0-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY injector ./injector
+COPY sidecar ./sidecar
+RUN npm run build && find dist \( -name "*.d.ts" -o -name "*.map" \) -delete
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE}
+# The package managers are build tools: not shipped.
+RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx \
+      /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* /root/.npm
+WORKDIR /app
+COPY --from=deps --chown=0:0 /app/node_modules ./node_modules
+COPY --from=build --chown=0:0 /src/dist/src ./dist/src
+COPY --from=build --chown=0:0 /src/dist/injector ./dist/injector
+COPY --from=build --chown=0:0 /src/dist/sidecar ./dist/sidecar
+COPY --chown=0:0 package.json ./
+# The injector gives the sidecar container `command: [secrets-broker]`, so the CLI is on PATH.
+RUN chmod 0555 /app/dist/src/cli/bin.js && ln -s /app/dist/src/cli/bin.js /usr/local/bin/secrets-broker
+ENV NODE_ENV=production
+# Files are root-owned and read-only to the process; it runs as an unnamed numeric user.
+USER 65532:65532
+EXPOSE 8443
+ENTRYPOINT ["node", "/app/dist/src/cli/bin.js"]
+CMD ["--help"]

@@ -1,0 +1,57 @@
+/**
+ * The Dockerfile and .dockerignore, checked without Docker (the image itself is built in CI
+ * elsewhere): pinned base, multi-stage, production dependencies only, numeric non-root user,
+ * exec-form entrypoint, nothing secret, and a build context limited to the sources.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '..', '..', '..');
+const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+const lines = dockerfile
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l !== '' && !l.startsWith('#'));
+const instr = (name: string): string[] => lines.filter((l) => l.toUpperCase().startsWith(`${name} `)).map((l) => l.slice(name.length + 1).trim());
+const args = Object.fromEntries(instr('ARG').map((a) => a.split('=') as [string, string]));
+const froms = instr('FROM').map((f) => f.replace(/\$\{(\w+)\}/g, (_m, k: string) => args[k] ?? ''));
+
+it('is multi-stage from a base pinned to an exact version', () => {
+  expect(froms.length).toBeGreaterThanOrEqual(2);
+  for (const f of froms) {
+    const image = f.split(/\s+/)[0]!;
+    expect(image).toMatch(/^[a-z0-9./-]+(:[0-9]+\.[0-9]+\.[0-9]+[A-Za-z0-9.-]*|@sha256:[a-f0-9]{64})$/);
+  }
+});
+
+it('installs production dependencies only into the runtime image', () => {
+  expect(dockerfile).toMatch(/npm ci --omit=dev/);
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  expect(runtime).not.toMatch(/npm (ci|install)/);
+  expect(runtime).toMatch(/COPY --from=deps .*node_modules/);
+});
+
+it('runs as a numeric non-root user with an exec-form entrypoint', () => {
+  const users = instr('USER');
+  expect(users.at(-1)).toMatch(/^[1-9][0-9]*(:[1-9][0-9]*)?$/);
+  expect(JSON.parse(instr('ENTRYPOINT').at(-1)!)).toEqual(['node', '/app/dist/src/cli/bin.js']);
+  // The injector gives sidecars `command: [secrets-broker]`.
+  expect(dockerfile).toMatch(/ln -s \/app\/dist\/src\/cli\/bin\.js \/usr\/local\/bin\/secrets-broker/);
+});
+
+it('carries no secret and fetches nothing by URL', () => {
+  expect(instr('ADD')).toEqual([]);
+  for (const env of [...instr('ENV'), ...instr('ARG')]) expect(env).not.toMatch(/TOKEN|PASSWORD|SECRET|KEY/i);
+  expect(dockerfile).not.toMatch(/curl|wget/);
+});
+
+it('.dockerignore allows only the sources into the build context', () => {
+  const ignore = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  expect(ignore[0]).toBe('*');
+  const allowed = ignore.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/$/, ''));
+  expect(allowed.sort()).toEqual(['injector', 'package-lock.json', 'package.json', 'sidecar', 'src', 'tsconfig.build.json', 'tsconfig.json']);
+  for (const copied of instr('COPY').filter((c) => !c.startsWith('--from')).flatMap((c) => c.replace(/--chown=\S+\s+/, '').split(/\s+/).slice(0, -1))) {
+    expect(allowed).toContain(copied.replace(/\/$/, ''));
+  }
+});
