@@ -17,16 +17,32 @@ export interface RawMatch {
   advice?: string;
 }
 
+const globalPatterns = new WeakMap<RegExp, RegExp>();
+
+/** A global copy of `pattern`, compiled once. */
+function globalPattern(pattern: RegExp): RegExp {
+  let re = globalPatterns.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+    globalPatterns.set(pattern, re);
+  }
+  return re;
+}
+
 /** Runs the known-format rules over `text`. Each pattern starts with a literal or a rare character class, so V8 skips ahead fast. */
 export function matchKnown(text: string, rules: readonly Rule[] = KNOWN_RULES): RawMatch[] {
   const out: RawMatch[] = [];
   for (const rule of rules) {
-    const re = new RegExp(rule.pattern.source, rule.pattern.flags);
+    // The rule's own compiled global pattern, rewound: this loop is synchronous, so nothing
+    // else can move lastIndex meanwhile, and compiling 18 patterns per value is what costs.
+    const re = globalPattern(rule.pattern);
+    re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const secret = m[rule.group];
       if (secret === undefined || (rule.accept && !rule.accept(secret))) continue;
       out.push({ ruleId: rule.id, title: rule.title, severity: rule.severity, index: m.index + m[0].indexOf(secret), secret });
     }
+    re.lastIndex = 0;
   }
   return out;
 }
@@ -45,7 +61,8 @@ function nameAround(text: string, start: number): string {
 /** Entropy-gated generic assignments: `PASSWORD=...`, `token: ...`, `secret = "..."` with a random-looking value. */
 export function matchGeneric(text: string): RawMatch[] {
   const out: RawMatch[] = [];
-  const re = new RegExp(GENERIC.source, GENERIC.flags);
+  const re = globalPattern(GENERIC);
+  re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const value = m[2] ?? '';
     if (!isGenericSecretValue(value)) continue;
@@ -58,6 +75,7 @@ export function matchGeneric(text: string): RawMatch[] {
       secret: value,
     });
   }
+  re.lastIndex = 0;
   return out;
 }
 
