@@ -52,12 +52,12 @@ export class AuthSession {
       this.requested = auth.leaseDuration;
       this.logins += 1;
       this.deps.metrics.inc('logins');
-      this.deps.audit.record({ event: 'auth.login', outcome: 'success', vault: { path, accessor: auth.accessor, requestId: auth.requestId } });
+      this.deps.audit.record({ event: 'auth.login', outcome: 'success', vault: { path, role: this.deps.role, accessor: auth.accessor, requestId: auth.requestId } });
       return auth;
     } catch (err) {
       this.deps.metrics.inc('logins', 'failure');
       this.deps.metrics.error(err instanceof VaultError ? err.kind : 'token-file');
-      this.deps.audit.record({ event: 'auth.login', outcome: 'failure', vault: { path }, error: messageOf(err) });
+      this.deps.audit.record({ event: 'auth.login', outcome: 'failure', vault: { path, role: this.deps.role }, error: messageOf(err) });
       throw err;
     }
   }

@@ -194,6 +194,8 @@ describe('controller against a stub Vault', () => {
     expect(steps.map((s) => s.ok)).toEqual([false, false, false]);
     expect(steps.map((s) => s.delaySeconds)).toEqual([0.5, 1, 2]);
     expect(h.sink.entries[0]).toMatchObject({ event: 'auth.login', outcome: 'failure', error: 'Vault POST auth/kubernetes/login: forbidden (HTTP 403, permission denied)' });
+    // The role goes on login records, so `audit query --role` can answer which pods used it.
+    expect(h.sink.entries[0]?.vault?.role).toBe('app');
     writeFileSync(h.tokenFile, '');
     expect((await h.c.tokenStep('login')).ok).toBe(false);
     expect(h.sink.entries.at(-1)?.error).toBe('the service-account token file is empty');
