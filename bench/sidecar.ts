@@ -4,12 +4,14 @@
  * Vault requests per start (from Vault's audit log) and rotation delay. Runs alternate
  * A, B, A, B; figures are medians. Needs the test stack (npm run stack:up) and a build.
  *
- *   npm run bench sidecar -- --runs=5 --hold=20 --rotations=3
+ *   npm run bench sidecar -- --runs=5 --hold=600 --rotations=20 --fleet=50 [--parts=start,steady,fleet]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { sidecarLaunch } from '../src/sidecar-env';
 import { kubectl, stack, uniqueName, vault, vaultAuditEntries } from '../test/e2e/helpers/stack';
 
 type Kind = 'ours' | 'agent';
@@ -46,6 +48,9 @@ async function setup(): Promise<Setup> {
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, token, { mode: 0o600 });
   await writeSecret();
+  // Lets the audit log tell the two clients apart when they run side by side.
+  const audited = await vault('POST', 'sys/config/auditing/request-headers/user-agent', { hmac: false });
+  if (audited.status !== 204 && audited.status !== 200) throw new Error(`auditing the User-Agent header: HTTP ${audited.status}`);
   return { dir, shm, tokenFile, ns };
 }
 
@@ -58,8 +63,10 @@ function start(kind: Kind, s: Setup, out: string): ChildProcess {
   const env = stack();
   if (kind === 'ours') {
     const spec = { version: 1, role: 'app', mountPath: out, lifecycle: 'sidecar', rotateIntervalSeconds: INTERVAL_S, notify: { kind: 'none' }, secrets: [{ name: 'bench', path: SECRET_PATH, file: 'bench.json', format: 'json', mode: 0o440 }] };
-    return spawn(process.execPath, [join(__dirname, '..', 'src', 'cli', 'bin.js'), 'sidecar'], {
-      env: { PATH: process.env.PATH, SECRETS_BROKER_SPEC: JSON.stringify(spec), VAULT_ADDR: env.VAULT_ADDR, VAULT_CACERT: env.VAULT_CACERT, SIDECAR_TOKEN_FILE: s.tokenFile, SIDECAR_HEALTH_PORT: '0', POD_NAME: 'bench', POD_NAMESPACE: s.ns, LOG_LEVEL: 'warn' },
+    // Started as the injector starts it: the same node flags and TLS environment.
+    const launch = sidecarLaunch(env.VAULT_CACERT);
+    return spawn(process.execPath, [...launch.nodeFlags, join(__dirname, '..', 'src', 'cli', 'bin.js'), 'sidecar'], {
+      env: { ...launch.env, PATH: process.env.PATH, SECRETS_BROKER_SPEC: JSON.stringify(spec), VAULT_ADDR: env.VAULT_ADDR, VAULT_CACERT: env.VAULT_CACERT, SIDECAR_TOKEN_FILE: s.tokenFile, SIDECAR_HEALTH_PORT: '0', POD_NAME: 'bench', POD_NAMESPACE: s.ns, LOG_LEVEL: 'warn' },
       stdio: 'ignore',
     });
   }
@@ -123,68 +130,198 @@ async function oneStart(kind: Kind, s: Setup): Promise<StartResult> {
   }
 }
 
-async function steady(kind: Kind, s: Setup, holdS: number, rotations: number): Promise<{ rss: number; pss: number; delays: number[]; rewrites: number }> {
-  const out = mkdtempSync(join(s.dir, `${kind}-steady-`));
-  const file = join(out, 'bench.json');
-  const child = start(kind, s, out);
+interface Steady {
+  rss: number;
+  pss: number;
+  delays: number[];
+  rewrites: number;
+  /** Vault requests per rotation interval while the value did not change. */
+  idleRequestsPerInterval: number;
+}
+
+/**
+ * Both agents run side by side on the same secret: each new KV version is written once, at a
+ * random phase, and both files are timed from that write. After the rotations the value is
+ * left alone for the hold: the files must not be rewritten, and Vault's audit log gives the
+ * requests each one makes per interval. Memory is read at the end of the hold.
+ */
+async function steady(s: Setup, holdS: number, rotations: number): Promise<Record<Kind, Steady>> {
+  const kinds = ['ours', 'agent'] as const;
+  const runs = kinds.map((kind) => {
+    const out = mkdtempSync(join(s.dir, `${kind}-steady-`));
+    return { kind, file: join(out, 'bench.json'), child: start(kind, s, out) };
+  });
   try {
-    if (!(await waitFor(() => existsSync(file), 30_000))) throw new Error(`${kind}: no file within 30 s`);
-    const delays: number[] = [];
+    for (const r of runs) if (!(await waitFor(() => existsSync(r.file), 30_000))) throw new Error(`${r.kind}: no file within 30 s`);
+    const delays: Record<Kind, number[]> = { ours: [], agent: [] };
     for (let i = 0; i < rotations; i++) {
       await sleep(Math.random() * INTERVAL_S * 1000);
-      const before = readFileSync(file, 'utf8');
+      const before = runs.map((r) => readFileSync(r.file, 'utf8'));
       const t0 = Date.now();
       await writeSecret();
-      if (await waitFor(() => readFileSync(file, 'utf8') !== before, (INTERVAL_S + 20) * 1000)) delays.push(Date.now() - t0);
+      await Promise.all(
+        runs.map(async (r, j) => {
+          if (await waitFor(() => readFileSync(r.file, 'utf8') !== before[j], (INTERVAL_S + 20) * 1000)) delays[r.kind].push(Date.now() - t0);
+        }),
+      );
     }
-    // Unchanged value: does the file get rewritten anyway?
-    const mtime = (): number => statSync(file).mtimeMs;
-    const m0 = mtime();
-    await sleep(Math.max(holdS, INTERVAL_S * 2) * 1000);
-    const rewrites = mtime() === m0 ? 0 : 1;
-    return { ...memory(child.pid!), delays, rewrites };
+    // Unchanged value: does either file get rewritten, and what does each ask of Vault?
+    const mtimes = runs.map((r) => statSync(r.file).mtimeMs);
+    const from = Date.now();
+    const held = Math.max(holdS, INTERVAL_S * 2);
+    await sleep(held * 1000);
+    const requests = tokenRequestsBetween(from, Date.now());
+    const result = {} as Record<Kind, Steady>;
+    runs.forEach((r, j) => {
+      result[r.kind] = {
+        ...memory(r.child.pid!),
+        delays: delays[r.kind],
+        rewrites: statSync(r.file).mtimeMs === mtimes[j] ? 0 : 1,
+        idleRequestsPerInterval: (requests.get(r.kind) ?? 0) / (held / INTERVAL_S),
+      };
+    });
+    return result;
   } finally {
-    await stop(child);
+    await Promise.all(runs.map((r) => stop(r.child)));
   }
+}
+
+/** Requests in a window, by the client that made them (setup() has Vault audit the User-Agent header). */
+function tokenRequestsBetween(fromMs: number, toMs: number): Map<Kind, number> {
+  const counts = new Map<Kind, number>();
+  for (const e of vaultAuditEntries()) {
+    const t = Date.parse(e.time);
+    if (e.type !== 'request' || t < fromMs || t > toMs) continue;
+    const kind = clientOf(e);
+    if (kind) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function clientOf(entry: { request?: { headers?: Record<string, string[]> } }): Kind | undefined {
+  const ua = entry.request?.headers?.['user-agent']?.[0] ?? '';
+  if (ua.startsWith('secrets-broker/')) return 'ours';
+  if (/agent/i.test(ua)) return 'agent';
+  return undefined;
+}
+
+interface FleetResult {
+  ttff: number[];
+  failed: number;
+  requests: number;
+  loginP99Ms: number;
+}
+
+/** `n` instances of one agent started in the same instant, each with its own output directory. */
+async function fleet(kind: Kind, s: Setup, n: number): Promise<FleetResult> {
+  const wall = Date.now();
+  const t0 = process.hrtime.bigint();
+  const members = Array.from({ length: n }, (_, i) => {
+    const out = mkdtempSync(join(s.dir, `${kind}-fleet-${i}-`));
+    return { file: join(out, 'bench.json'), child: start(kind, s, out), ttff: NaN };
+  });
+  try {
+    const deadline = Date.now() + 60_000;
+    let pending = members;
+    while (pending.length > 0 && Date.now() < deadline) {
+      const now = Number(process.hrtime.bigint() - t0) / 1e6;
+      pending.filter((m) => existsSync(m.file)).forEach((m) => (m.ttff = now));
+      pending = pending.filter((m) => Number.isNaN(m.ttff) && m.child.exitCode === null);
+      await sleep(2);
+    }
+    await sleep(1500);
+    const ok = members.filter((m) => Number.isFinite(m.ttff));
+    const logins = loginLatencies(wall - 5, Date.now());
+    return { ttff: ok.map((m) => m.ttff), failed: n - ok.length, requests: requestCount(wall - 5, Date.now()), loginP99Ms: p99(logins) };
+  } finally {
+    await Promise.all(members.map((m) => stop(m.child)));
+  }
+}
+
+/** Kubernetes logins in a window, from request to response in Vault's audit log (ms). */
+function loginLatencies(fromMs: number, toMs: number): number[] {
+  const requests = new Map<string, number>();
+  const out: number[] = [];
+  for (const e of vaultAuditEntries()) {
+    const t = Date.parse(e.time);
+    if (t < fromMs || t > toMs || e.request?.path !== 'auth/kubernetes/login') continue;
+    if (e.type === 'request') requests.set(e.request.id, t);
+    else if (requests.has(e.request.id)) out.push(t - requests.get(e.request.id)!);
+  }
+  return out;
+}
+
+function requestCount(fromMs: number, toMs: number): number {
+  return Object.values(requestsBetween(fromMs, toMs)).reduce((a, b) => a + b, 0);
 }
 
 const fmt = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
 const describe = (r: Record<string, number>): string => Object.entries(r).map(([p, n]) => `${p} ×${n}`).join(', ');
 
+const PARTS = ['start', 'steady', 'fleet'] as const;
+
+/** `runs` single starts of each, alternating A, B, A, B. */
+async function starts(s: Setup, runs: number): Promise<{ ttff: Record<Kind, number[]>; lastReq: Record<Kind, Record<string, number>> }> {
+  const ttff: Record<Kind, number[]> = { ours: [], agent: [] };
+  const lastReq: Record<Kind, Record<string, number>> = { ours: {}, agent: {} };
+  for (let i = 0; i < runs * 2; i++) {
+    const kind: Kind = i % 2 === 0 ? 'ours' : 'agent';
+    const r = await oneStart(kind, s);
+    ttff[kind].push(r.ttffMs);
+    lastReq[kind] = r.requests;
+  }
+  return { ttff, lastReq };
+}
+
 /** Entry point for `npm run bench sidecar`. */
 export async function main(args: string[]): Promise<void> {
   const runs = arg(args, 'runs', 5);
-  const holdS = arg(args, 'hold', 20);
-  const rotations = arg(args, 'rotations', 3);
+  const holdS = arg(args, 'hold', 600);
+  const rotations = arg(args, 'rotations', 20);
+  const fleetSize = arg(args, 'fleet', 50);
+  const partsArg = args.find((a) => a.startsWith('--parts='))?.split('=')[1];
+  const parts = new Set(partsArg ? partsArg.split(',') : PARTS);
   const s = await setup();
+  const rows: Array<[string, string, string, string]> = [];
+  const notes: string[] = [];
   try {
-    const ttff: Record<Kind, number[]> = { ours: [], agent: [] };
-    let lastReq: Record<Kind, Record<string, number>> = { ours: {}, agent: {} };
-    for (let i = 0; i < runs; i++) {
-      for (const kind of ['ours', 'agent'] as const) {
-        const r = await oneStart(kind, s);
-        ttff[kind].push(r.ttffMs);
-        lastReq = { ...lastReq, [kind]: r.requests };
-      }
+    if (parts.has('start')) {
+      const { ttff, lastReq } = await starts(s, runs);
+      const total = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
+      rows.push(
+        ['time to first file, median (ms)', fmt(median(ttff.ours)), fmt(median(ttff.agent)), ratio(median(ttff.ours), median(ttff.agent))],
+        ['time to first file, slowest (ms)', fmt(Math.max(...ttff.ours)), fmt(Math.max(...ttff.agent)), ratio(Math.max(...ttff.ours), Math.max(...ttff.agent))],
+        ['Vault requests per start', String(total(lastReq.ours)), String(total(lastReq.agent)), ratio(total(lastReq.ours), total(lastReq.agent))],
+      );
+      notes.push(`Requests at start, secrets-broker: ${describe(lastReq.ours)}`, `Requests at start, Vault Agent: ${describe(lastReq.agent)}`, `Starts: ${runs} each, alternating.`);
     }
-    const ours = await steady('ours', s, holdS, rotations);
-    const agent = await steady('agent', s, holdS, rotations);
-    const total = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
-    const rows: Array<[string, string, string, string]> = [
-      ['time to first file, median (ms)', fmt(median(ttff.ours)), fmt(median(ttff.agent)), ratio(median(ttff.ours), median(ttff.agent))],
-      ['time to first file, slowest (ms)', fmt(Math.max(...ttff.ours)), fmt(Math.max(...ttff.agent)), ratio(Math.max(...ttff.ours), Math.max(...ttff.agent))],
-      [`RSS after ${holdS}s+ of rotation (MB)`, fmt(ours.rss), fmt(agent.rss), ratio(ours.rss, agent.rss)],
-      ['PSS (MB)', fmt(ours.pss), fmt(agent.pss), ratio(ours.pss, agent.pss)],
-      ['Vault requests per start', String(total(lastReq.ours)), String(total(lastReq.agent)), ratio(total(lastReq.ours), total(lastReq.agent))],
-      [`rotation delay p50 / p99 (ms; interval ${INTERVAL_S}s)`, `${fmt(median(ours.delays), 0)} / ${fmt(p99(ours.delays), 0)}`, `${fmt(median(agent.delays), 0)} / ${fmt(p99(agent.delays), 0)}`, ratio(p99(ours.delays), p99(agent.delays))],
-      ['rotations seen', `${ours.delays.length}/${rotations}`, `${agent.delays.length}/${rotations}`, ''],
-      ['rewrites of an unchanged file', String(ours.rewrites), String(agent.rewrites), ''],
-    ];
+    if (parts.has('steady')) {
+      const st = await steady(s, holdS, rotations);
+      const { ours, agent } = st;
+      rows.push(
+        [`rotation delay p50 / p99 (ms; interval ${INTERVAL_S}s)`, `${fmt(median(ours.delays), 0)} / ${fmt(p99(ours.delays), 0)}`, `${fmt(median(agent.delays), 0)} / ${fmt(p99(agent.delays), 0)}`, ratio(p99(ours.delays), p99(agent.delays))],
+        ['rotations seen', `${ours.delays.length}/${rotations}`, `${agent.delays.length}/${rotations}`, ''],
+        [`RSS after rotations and a ${holdS}s hold (MB)`, fmt(ours.rss), fmt(agent.rss), ratio(ours.rss, agent.rss)],
+        ['PSS (MB)', fmt(ours.pss), fmt(agent.pss), ratio(ours.pss, agent.pss)],
+        ['Vault requests per interval, value unchanged', fmt(ours.idleRequestsPerInterval, 2), fmt(agent.idleRequestsPerInterval, 2), ratio(ours.idleRequestsPerInterval, agent.idleRequestsPerInterval)],
+        ['rewrites of an unchanged file', String(ours.rewrites), String(agent.rewrites), ''],
+      );
+      notes.push(`Steady: both run side by side; ${rotations} rotations at random phases, then a ${holdS}s hold with the value unchanged.`);
+    }
+    if (parts.has('fleet')) {
+      const f: Record<Kind, FleetResult> = { ours: await fleet('ours', s, fleetSize), agent: await fleet('agent', s, fleetSize) };
+      rows.push(
+        [`fleet of ${fleetSize}: failed starts`, String(f.ours.failed), String(f.agent.failed), ''],
+        [`fleet of ${fleetSize}: first file p50 / p99 (ms)`, `${fmt(median(f.ours.ttff), 0)} / ${fmt(p99(f.ours.ttff), 0)}`, `${fmt(median(f.agent.ttff), 0)} / ${fmt(p99(f.agent.ttff), 0)}`, ratio(p99(f.ours.ttff), p99(f.agent.ttff))],
+        [`fleet of ${fleetSize}: Vault login p99 (ms, Vault's audit log)`, fmt(f.ours.loginP99Ms, 0), fmt(f.agent.loginP99Ms, 0), ratio(f.ours.loginP99Ms, f.agent.loginP99Ms)],
+        [`fleet of ${fleetSize}: Vault requests per member`, fmt(f.ours.requests / fleetSize, 2), fmt(f.agent.requests / fleetSize, 2), ratio(f.ours.requests, f.agent.requests)],
+      );
+      notes.push(`Fleet: ${fleetSize} processes of each started in the same instant on this machine's ${cpus().length} cores, one run each.`);
+    }
     process.stdout.write('| metric | secrets-broker | Vault Agent | ratio |\n| --- | --- | --- | --- |\n');
     for (const r of rows) process.stdout.write(`| ${r.join(' | ')} |\n`);
-    process.stdout.write(`\nRequests at start, secrets-broker: ${describe(lastReq.ours)}\nRequests at start, Vault Agent: ${describe(lastReq.agent)}\n`);
-    process.stdout.write(`Runs: ${runs} starts each, alternating; ${rotations} rotations each at a random phase.\n`);
+    process.stdout.write(`\n${notes.join('\n')}\n`);
   } finally {
     rmSync(s.shm, { recursive: true, force: true });
     rmSync(s.dir, { force: true });

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
 
 /** Counters the audit writer maintains on the process's registry (served on /metrics). */
 export interface AuditMetrics {
@@ -19,6 +19,8 @@ export const AUDIT_METRIC = {
 function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]): Counter<L> {
   const existing = registry.getSingleMetric(name);
   if (existing) return existing as Counter<L>;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Counter } = require('prom-client') as typeof import('prom-client');
   return new Counter({ name, help, labelNames, registers: [registry] });
 }
 

@@ -2,7 +2,6 @@
 import type { Writable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { AuditSettings } from '../config/audit';
-import { loadSigner } from './checkpoint';
 import type { AuditSource } from './record';
 import { AuditWriter } from './writer';
 
@@ -17,7 +16,8 @@ export interface AuditSetupDeps {
 
 /** The writer: stdout always, the file and signed checkpoints when configured. Throws BrokerError on a bad key. */
 export async function createAuditWriter(s: AuditSettings, deps: AuditSetupDeps): Promise<AuditWriter> {
-  const signer = s.checkpointKeyFile ? await loadSigner(s.checkpointKeyFile) : undefined;
+  // jose loads only when checkpoints are configured: it would double the sidecar's start-up.
+  const signer = s.checkpointKeyFile ? await (await import('./checkpoint')).loadSigner(s.checkpointKeyFile) : undefined;
   return new AuditWriter({
     source: deps.source,
     stdout: deps.stdout,

@@ -1,7 +1,7 @@
 /** `secrets-broker audit verify|query|report|correlate`: thin wiring over src/audit. */
 import { statSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { loadVerifier } from '../audit/checkpoint';
+import type { CheckpointVerifier } from '../audit/checkpoint';
 import { correlate } from '../audit/correlate';
 import { GROUP_KEYS, parseFilter, type FilterOptions, type GroupKey } from '../audit/query';
 import { runQuery } from '../audit/query-run';
@@ -29,9 +29,12 @@ function checkInputs(files: readonly string[]): void {
   if (problems.length > 0) throw new UsageError(problems);
 }
 
-async function keyFor(path: string | undefined): Promise<Awaited<ReturnType<typeof loadVerifier>> | undefined> {
+async function keyFor(path: string | undefined): Promise<CheckpointVerifier | undefined> {
   if (path === undefined) return undefined;
   try {
+    // jose loads only when a key is given: it is a third of the CLI's start-up.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadVerifier } = require('../audit/checkpoint') as typeof import('../audit/checkpoint');
     return await loadVerifier(path);
   } catch (err) {
     throw err instanceof BrokerError ? new UsageError([`--key: ${err.message}`]) : err;

@@ -1,10 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors';
 import { packageVersion } from '../version';
-import { registerAudit } from './audit';
-import { registerInjector } from './injector';
-import { registerScan } from './scan';
-import { registerSidecar } from './sidecar';
 
 /** Exit codes shared by every command (contract.md). */
 export const EXIT = { OK: 0, FOUND: 1, USAGE: 2 } as const;
@@ -19,10 +15,28 @@ export interface CliIO {
 /** A command module adds itself to the root program. */
 export type Register = (program: Command, io: CliIO) => void;
 
-const commands: Register[] = [registerInjector, registerSidecar, registerAudit, registerScan];
+/* eslint-disable @typescript-eslint/no-require-imports */
+/**
+ * Each command's module, loaded on demand: `secrets-broker sidecar` starts in every pod, and
+ * loading the audit, scan and injector modules first would add a fifth to its time to the
+ * first secret file.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, () => Register]> = [
+  ['injector', () => (require('./injector') as typeof import('./injector')).registerInjector],
+  ['sidecar', () => (require('./sidecar') as typeof import('./sidecar')).registerSidecar],
+  ['audit', () => (require('./audit') as typeof import('./audit')).registerAudit],
+  ['scan', () => (require('./scan') as typeof import('./scan')).registerScan],
+];
+/* eslint-enable @typescript-eslint/no-require-imports */
 
-/** Builds the root program with every command registered. */
-export function buildProgram(io: CliIO): Command {
+/** The commands to register: only the one named first on the command line, or all (root help, errors). */
+export function commandsFor(argv: readonly string[]): string[] {
+  const named = COMMANDS.find(([name]) => name === argv[0]);
+  return named ? [named[0]] : COMMANDS.map(([name]) => name);
+}
+
+/** Builds the root program with the given commands registered (all by default). */
+export function buildProgram(io: CliIO, names: readonly string[] = commandsFor([])): Command {
   const program = new Command('secrets-broker')
     .description('Deliver Vault secrets to Kubernetes pods at runtime, audit every access, and keep secrets out of images.')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -32,13 +46,13 @@ export function buildProgram(io: CliIO): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  for (const register of commands) register(program, io);
+  for (const [name, load] of COMMANDS) if (names.includes(name)) load()(program, io);
   return program;
 }
 
 /** Runs the CLI and resolves to the process exit code; never calls process.exit itself. */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, commandsFor(argv));
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;

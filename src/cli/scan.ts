@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors';
 import { formatJson, formatText } from '../scan/format-text';
-import { runScan, type ScanReport } from '../scan/run';
+import type { ScanReport } from '../scan/run';
 import { formatSarif } from '../scan/sarif';
 import { DEFAULT_FAIL_ON, SEVERITIES, atLeast, isSeverity } from '../scan/severity';
 import { packageVersion } from '../version';
@@ -39,6 +39,9 @@ async function action(targets: string[], flags: ScanFlags, io: CliIO): Promise<v
   if (!isSeverity(flags.failOn)) problems.push(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
   if (problems.length > 0) throw new UsageError(problems);
   const opts = flags.ignoreFile === undefined ? { targets } : { targets, ignoreFile: flags.ignoreFile };
+  // The scanner's modules load only when a scan runs, not for every command.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runScan } = require('../scan/run') as typeof import('../scan/run');
   const report = await runScan(opts);
   const text = render(report, flags.format);
   if (flags.output === undefined) io.stdout.write(text);

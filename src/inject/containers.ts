@@ -4,12 +4,12 @@
  * resources cannot be influenced by the pod.
  */
 import type { SidecarSettings } from '../config/injector';
-import { SIDECAR_DEFAULTS, SIDECAR_ENV, SIDECAR_EXTRA_ENV } from '../sidecar-env';
+import { IMAGE_CLI, SIDECAR_DEFAULTS, SIDECAR_ENV, SIDECAR_EXTRA_ENV, sidecarLaunch } from '../sidecar-env';
 import { encodeSpec } from '../spec';
 import type { InjectionPlan } from './plan';
 import type { Container, EnvVar } from './types';
 
-/** The sidecar image's CLI; command and args are always set explicitly. */
+/** The sidecar image's CLI, for the startup probe; command and args are always set explicitly. */
 export const SIDECAR_COMMAND = ['secrets-broker'] as const;
 export const SIDECAR_ARGS = ['sidecar'] as const;
 export const SIDECAR_ONCE_ARGS = ['sidecar', '--once'] as const;
@@ -63,7 +63,7 @@ function base(name: string, args: readonly string[], plan: InjectionPlan, s: Sid
     name,
     image: s.image,
     imagePullPolicy: s.imagePullPolicy,
-    command: [...SIDECAR_COMMAND],
+    command: sidecarCommand(s),
     args: [...args],
     env: sidecarEnv(plan, s),
     resources: { requests: { ...s.resources.requests }, ...(Object.keys(s.resources.limits).length > 0 && { limits: { ...s.resources.limits } }) },
@@ -71,6 +71,16 @@ function base(name: string, args: readonly string[], plan: InjectionPlan, s: Sid
     volumeMounts: mounts,
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };
+}
+
+/** The CA file inside the sidecar container, when the operator configured one. */
+function caFile(s: SidecarSettings): string {
+  return s.vaultCa ? `${VAULT_CA_DIR}/${s.vaultCa.key}` : '';
+}
+
+/** `node <flags> <the image's CLI>`: the sidecar's node flags (src/sidecar-env.ts sidecarLaunch). */
+export function sidecarCommand(s: SidecarSettings): string[] {
+  return ['node', ...sidecarLaunch(caFile(s)).nodeFlags, IMAGE_CLI];
 }
 
 function startupProbe(): Record<string, unknown> {
@@ -90,7 +100,8 @@ export function sidecarEnv(plan: InjectionPlan, s: SidecarSettings): EnvVar[] {
     { name: SIDECAR_ENV.vaultAuthPath, value: s.vaultAuthPath },
     { name: SIDECAR_ENV.vaultAuthMethod, value: s.vaultAuthMethod },
     ...optional(SIDECAR_ENV.vaultNamespace, s.vaultNamespace),
-    ...optional(SIDECAR_ENV.vaultCaCert, s.vaultCa ? `${VAULT_CA_DIR}/${s.vaultCa.key}` : ''),
+    ...optional(SIDECAR_ENV.vaultCaCert, caFile(s)),
+    ...Object.entries(sidecarLaunch(caFile(s)).env).map(([name, value]) => ({ name, value })),
     { name: SIDECAR_ENV.tokenFile, value: SIDECAR_DEFAULTS.tokenFile },
     { name: SIDECAR_ENV.healthPort, value: String(plan.healthPort) },
     { name: SIDECAR_ENV.revokeOnShutdown, value: String(s.revokeOnShutdown) },

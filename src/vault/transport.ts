@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { packageVersion } from '../version';
 
 export interface TransportOptions {
   /** PEM CA bundle; the system roots when absent. */
@@ -13,6 +14,8 @@ export interface TransportOptions {
   /** Total time for one request, connect to last byte. */
   timeoutMs: number;
   maxBodyBytes?: number;
+  /** Names the client in Vault's audit log when the operator audits the User-Agent header. */
+  userAgent?: string;
 }
 
 /** What node-vault passes to its request function. */
@@ -47,6 +50,7 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|HOSTNAME|SSL|EPROTO/;
 
 export function createTransport(opts: TransportOptions): Transport {
   const maxBody = opts.maxBodyBytes ?? 4 * 1024 * 1024;
+  const userAgent = opts.userAgent ?? `secrets-broker/${packageVersion()}`;
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 8, ca: opts.ca, rejectUnauthorized: true });
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
@@ -58,7 +62,7 @@ export function createTransport(opts: TransportOptions): Transport {
       const signal = AbortSignal.timeout(req.timeout ?? opts.timeoutMs);
       const options: https.RequestOptions = {
         method: req.method,
-        headers: { ...req.headers, accept: 'application/json', ...(body && { 'content-type': 'application/json', 'content-length': body.length }) },
+        headers: { ...req.headers, accept: 'application/json', 'user-agent': userAgent, ...(body && { 'content-type': 'application/json', 'content-length': body.length }) },
         agent: isHttps ? httpsAgent : httpAgent,
         signal,
         ...(isHttps && { ca: opts.ca, rejectUnauthorized: true }),

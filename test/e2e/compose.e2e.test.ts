@@ -88,9 +88,12 @@ it('the sidecar with the compose environment renders the secret; the demo app se
   const healthPort = String(await freePort());
   const spec = JSON.parse(env.SECRETS_BROKER_SPEC!) as { mountPath: string };
   spec.mountPath = paths.secrets;
-  start('sidecar', process.execPath, [bin, ...(compose.services.sidecar.command as string[])], {
+  const entrypoint = compose.services.sidecar.entrypoint as string[];
+  const ca = vaultEnv().VAULT_CACERT!;
+  start('sidecar', process.execPath, [...entrypoint.slice(1, -1), bin, ...(compose.services.sidecar.command as string[])], {
     ...env,
     ...vaultEnv(),
+    SSL_CERT_FILE: ca,
     SECRETS_BROKER_SPEC: JSON.stringify(spec),
     SIDECAR_TOKEN_FILE: join(paths.tok, 'token'),
     SIDECAR_AUDIT_FILE: join(paths.audit, 'sidecar.jsonl'),

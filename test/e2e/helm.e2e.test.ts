@@ -13,6 +13,7 @@ import { MemoryAuditSink } from '../../src/audit/writer';
 import { loadInjectorConfig } from '../../src/config/injector';
 import type { Pod } from '../../src/inject/types';
 import { silentLogger } from '../../src/log';
+import { IMAGE_CLI, sidecarLaunch } from '../../src/sidecar-env';
 import { CHART_DIR, haveHelm, helm, parseManifests, type K8sObject } from '../helpers/helm';
 import { kubectl, KubectlError, stack, uniqueName } from './helpers/stack';
 
@@ -116,7 +117,8 @@ it('an opted-in pod created afterwards gets the sidecar through the chart-instal
   await create(pod('web', optedIn));
   const stored = JSON.parse(await kubectl(['-n', ns, 'get', 'pod', 'web', '-o', 'json'])) as Pod;
   const sidecar = (stored.spec.initContainers ?? []).find((c) => c.name === 'secrets-broker');
-  expect(sidecar).toMatchObject({ image, command: ['secrets-broker'], args: ['sidecar'], restartPolicy: 'Always' });
+  const ca = sidecar?.env?.find((e) => e.name === 'VAULT_CACERT')?.value;
+  expect(sidecar).toMatchObject({ image, command: ['node', ...sidecarLaunch(ca).nodeFlags, IMAGE_CLI], args: ['sidecar'], restartPolicy: 'Always' });
   expect(sidecar?.env).toContainEqual({ name: 'VAULT_ADDR', value: stack().VAULT_ADDR });
   expect(stored.metadata?.annotations?.['secrets-broker.io/status']).toBe('injected');
   expect(audit.entries.some((e) => e.event === 'admission.inject' && e.pod?.name === 'web')).toBe(true);

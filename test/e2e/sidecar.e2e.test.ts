@@ -2,12 +2,14 @@
  * The sidecar against the real stack: a pod-bound token from kube-apiserver (TokenRequest),
  * Vault kubernetes auth with a real TokenReview, KV v2, database credentials on
  * PostgreSQL, PKI, Vault's file audit device, Vault stopped and restarted, a revoked
- * token, and SIGTERM. Runs the built CLI (npm run build) as a child process.
+ * token, and SIGTERM. Runs the built CLI (npm run build) as a child process, started with
+ * the node flags and TLS environment the injector gives the sidecar container.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sidecarLaunch } from '../../src/sidecar-env';
 import { kubectl, psql, stack, startVault, stopVault, uniqueName, vault, vaultAuditEntries } from './helpers/stack';
 
 jest.setTimeout(240_000);
@@ -64,9 +66,13 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
     SIDECAR_AUDIT_HASH_DEVICE: 'file',
     POD_NAME: 'web',
     POD_NAMESPACE: ns,
+    ...launch().env,
     ...extra,
   };
 }
+
+/** The node flags and TLS environment the injector gives the sidecar container. */
+const launch = () => sidecarLaunch(stack().VAULT_CACERT);
 
 beforeAll(async () => {
   if (!existsSync(bin)) throw new Error(`${bin} missing: run npm run build first`);
@@ -89,7 +95,7 @@ afterAll(async () => {
 
 describe('sidecar on the real stack', () => {
   it('starts from a pod-bound token and renders every secret', async () => {
-    child = spawn(process.execPath, [bin, 'sidecar'], { env: env() });
+    child = spawn(process.execPath, [...launch().nodeFlags, bin, 'sidecar'], { env: env() });
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     await waitFor(() => existsSync(path.join(mount, 'tls/web.pem')) && existsSync(path.join(mount, 'db.json')), 30_000, 'first render');
@@ -160,7 +166,7 @@ describe('sidecar on the real stack', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-e2e-once-'));
     const e = env({ VAULT_AUTH_METHOD: 'jwt', VAULT_AUTH_PATH: 'auth/jwt' });
     const spec = { ...JSON.parse(e.SECRETS_BROKER_SPEC!), role: 'app', mountPath: dir, secrets: [{ name: 'config', path: 'secret/app/config', file: 'c.json', format: 'json', mode: 0o440 }] };
-    const code = await new Promise<number | null>((r) => spawn(process.execPath, [bin, 'sidecar', '--once'], { env: { ...e, SECRETS_BROKER_SPEC: JSON.stringify(spec) }, stdio: 'ignore' }).once('exit', r));
+    const code = await new Promise<number | null>((r) => spawn(process.execPath, [...launch().nodeFlags, bin, 'sidecar', '--once'], { env: { ...e, SECRETS_BROKER_SPEC: JSON.stringify(spec) }, stdio: 'ignore' }).once('exit', r));
     expect(code).toBe(0);
     expect(JSON.parse(readFileSync(path.join(dir, 'c.json'), 'utf8')).username).toBe('app-user');
   });

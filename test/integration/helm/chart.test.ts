@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { AUDIT_ENV } from '../../../src/config/audit';
 import { INJECTOR_SCHEMA } from '../../../src/config/injector';
+import { IMAGE_CLI } from '../../../src/sidecar-env';
 import { CHART_DIR, haveHelm, helm, renderChart, type K8sObject } from '../../helpers/helm';
 
 jest.setTimeout(60_000);
@@ -291,7 +292,9 @@ it('ValidatingAdmissionPolicy: opted-in pods must carry the operator sidecar ima
   const expr = vap.spec.variables[0].expression as string;
   expect(expr).toContain(`c.image == 'secrets-broker:${chart.appVersion}'`);
   expect(expr).toContain(`e.?value.orValue('') == '${VAULT}'`);
-  expect(expr).toContain("c.?command.orValue([]) == ['secrets-broker']");
+  // The command the injector gives the sidecar: node, its flags, the image's CLI.
+  expect(expr).toContain("c.command[0] == 'node'");
+  expect(expr).toContain(`c.command[size(c.command) - 1] == '${IMAGE_CLI}'`);
 });
 
 it('injector.replicas 1 with the PDB and NetworkPolicy switched off', async () => {

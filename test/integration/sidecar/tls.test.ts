@@ -1,11 +1,12 @@
-/** Row 22: TLS verification is always on: wrong CA, wrong hostname, expired certificate all fail closed. */
-import { execFileSync } from 'node:child_process';
+/** Row 22: TLS verification is always on: wrong CA, wrong hostname, expired certificate all fail closed, in process and as the sidecar is launched. */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { VaultError } from '../../../src/errors';
+import { sidecarLaunch } from '../../../src/sidecar-env';
 import { VaultClient } from '../../../src/vault/client';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-tls-'));
@@ -27,13 +28,15 @@ beforeAll(() => {
   otherCa = readFileSync(path.join(dir, 'other.pem'));
 }, 30000);
 
-async function serve(pair: { key: Buffer; cert: Buffer }): Promise<{ url: string; close: () => void }> {
-  const server = https.createServer(pair, (_req, res) => {
+async function serve(pair: { key: Buffer; cert: Buffer }): Promise<{ url: string; close: () => void; agents: string[] }> {
+  const agents: string[] = [];
+  const server = https.createServer(pair, (req, res) => {
+    agents.push(req.headers['user-agent'] ?? '');
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ auth: { client_token: 'hvs.x', accessor: 'a', lease_duration: 60, renewable: true, policies: [] } }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => (server.closeAllConnections(), server.close()) };
+  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => (server.closeAllConnections(), server.close()), agents };
 }
 
 async function loginWith(url: string, caPem?: Buffer): Promise<unknown> {
@@ -48,9 +51,10 @@ async function loginWith(url: string, caPem?: Buffer): Promise<unknown> {
 }
 
 describe('TLS (row 22)', () => {
-  it('accepts the operator CA and a matching certificate', async () => {
+  it('accepts the operator CA and a matching certificate, and names itself to Vault', async () => {
     const s = await serve(leaf('good', 'IP:127.0.0.1', '2'));
     expect(await loginWith(s.url, ca)).toMatchObject({ accessor: 'a' });
+    expect(s.agents).toEqual([expect.stringMatching(/^secrets-broker\/\d+\.\d+\.\d+/)]);
     s.close();
   });
 
@@ -66,5 +70,45 @@ describe('TLS (row 22)', () => {
     expect(err).toBeInstanceOf(VaultError);
     expect((err as VaultError).kind).toBe('tls');
     expect((err as VaultError).message).toMatch(code);
+  }, 20000);
+});
+
+describe('the sidecar launch (node flags and TLS environment the injector sets)', () => {
+  /** GET with the launch's flags and environment in a child process (async: the server runs in this one). */
+  const launchGet = async (url: string, caFile: string): Promise<{ status: number | null; stdout: string; stderr: string }> => {
+    const l = sidecarLaunch(caFile);
+    const script = `require('https').get(process.argv[1], { agent: false, ca: require('fs').readFileSync(process.argv[2]) }, (r) => { console.log(r.statusCode); r.resume(); }).on('error', (e) => { console.log(e.code); });`;
+    const child = spawn(process.execPath, [...l.nodeFlags, '-e', script, url, caFile], { env: { PATH: process.env.PATH, ...l.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const status = await new Promise<number | null>((r) => child.once('close', r));
+    return { status, stdout: stdout.trim(), stderr };
+  };
+
+  it.each([
+    { name: 'without a CA: no OpenSSL store, no extra environment', ca: undefined, openssl: false },
+    { name: 'with a CA: the OpenSSL store holds that file alone', ca: '/ca/ca.crt', openssl: true },
+  ])('$name', ({ ca: file, openssl }) => {
+    const l = sidecarLaunch(file);
+    expect(l.nodeFlags).toEqual(expect.arrayContaining(['--jitless', '--max-semi-space-size=1']));
+    expect(l.nodeFlags.includes('--use-openssl-ca')).toBe(openssl);
+    expect(l.env).toEqual(openssl ? { SSL_CERT_FILE: file, SSL_CERT_DIR: '/nonexistent' } : {});
+  });
+
+  it('node accepts the flags and prints nothing (no V8 flag warning in the sidecar log)', () => {
+    const r = spawnSync(process.execPath, [...sidecarLaunch('/x').nodeFlags, '-e', 'process.stdout.write("ok")'], { encoding: 'utf8' });
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: 'ok', stderr: '' });
+  });
+
+  it('verifies Vault against the operator CA, and fails closed against another CA', async () => {
+    const s = await serve(leaf('launch', 'IP:127.0.0.1', '2'));
+    try {
+      expect(await launchGet(s.url, path.join(dir, 'ca.pem'))).toEqual({ status: 0, stdout: '200', stderr: '' });
+      expect((await launchGet(s.url, path.join(dir, 'other.pem'))).stdout).toMatch(/SELF_SIGNED|UNABLE_TO/);
+    } finally {
+      s.close();
+    }
   }, 20000);
 });

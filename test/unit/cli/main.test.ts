@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { runCli } from '../../../src/cli/main';
+import { commandsFor, runCli } from '../../../src/cli/main';
 import { packageVersion } from '../../../src/version';
 
 function io() {
@@ -19,6 +19,26 @@ describe('secrets-broker CLI root', () => {
     const t = io();
     await expect(runCli(argv, t.io)).resolves.toBe(code);
     expect(stream === 'out' ? t.out() : t.err()).toMatch(pattern);
+  });
+
+  it.each([
+    { argv: ['sidecar', '--once'], names: ['sidecar'] },
+    { argv: ['audit', 'verify', 'a.log'], names: ['audit'] },
+    { argv: ['scan', '.'], names: ['scan'] },
+    { argv: ['--help'], names: ['injector', 'sidecar', 'audit', 'scan'] },
+    { argv: [], names: ['injector', 'sidecar', 'audit', 'scan'] },
+    { argv: ['sidecars'], names: ['injector', 'sidecar', 'audit', 'scan'] },
+  ])('loads only the command named first: $argv', ({ argv, names }) => {
+    expect(commandsFor(argv)).toEqual(names);
+  });
+
+  it('lists every command in the root help, and a command\'s own help works alone', async () => {
+    const root = io();
+    await runCli(['--help'], root.io);
+    expect(root.out()).toMatch(/injector[\s\S]*sidecar[\s\S]*audit[\s\S]*scan/);
+    const one = io();
+    await expect(runCli(['sidecar', '--help'], one.io)).resolves.toBe(0);
+    expect(one.out()).toMatch(/Usage: secrets-broker sidecar/);
   });
 
   it('reads the version from package.json', () => {

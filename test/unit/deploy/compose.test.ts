@@ -61,7 +61,10 @@ it.each(services)('%s: every bind mount source exists and is mounted read-only',
 it.each(services)('%s: every script its entrypoint or command names exists in the repository', (_name, svc) => {
   const words = [...(svc.entrypoint ?? []), ...(svc.command ?? [])].filter((w: unknown): w is string => typeof w === 'string');
   const mounts = binds(svc);
-  for (const word of words.filter((w) => /^\/.*\.(js|sh)$/.test(w))) {
+  // The broker image's own CLI: the Dockerfile must put it there.
+  const imageCli = '/app/dist/src/cli/bin.js';
+  if (words.includes(imageCli)) expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toContain(`ENTRYPOINT ["node", "${imageCli}"]`);
+  for (const word of words.filter((w) => /^\/.*\.(js|sh)$/.test(w) && w !== imageCli)) {
     const mount = mounts.find(([, c]) => word.startsWith(`${c}/`));
     expect(mount).toBeDefined();
     expect(existsSync(join(root, mount![0], word.slice(mount![1].length)))).toBe(true);
@@ -105,6 +108,15 @@ it('the sidecar gets the contract settings: JWT auth, a token file, a valid spec
   const { decodeSpec } = require('../../../src/spec') as typeof import('../../../src/spec');
   expect(decodeSpec(env.SECRETS_BROKER_SPEC!).secrets.map((s) => s.path)).toEqual(['secret/data/demo/config']);
   expect(compose.services.sidecar.command).toEqual(['sidecar']);
+});
+
+it('the sidecar starts as the injector starts it: the same node flags and TLS environment', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { IMAGE_CLI, sidecarLaunch } = require('../../../src/sidecar-env') as typeof import('../../../src/sidecar-env');
+  const env = compose.services.sidecar.environment as Record<string, string>;
+  const launch = sidecarLaunch(env.VAULT_CACERT);
+  expect(compose.services.sidecar.entrypoint).toEqual(['node', ...launch.nodeFlags, IMAGE_CLI]);
+  expect(env).toMatchObject(launch.env);
 });
 
 it('the app starts once the sidecar is ready (its startup probe), as in a pod', () => {
