@@ -63,9 +63,9 @@ export const IMAGE_CLI = '/app/dist/src/cli/bin.js';
  * builds the container's command from this, and the tests and benchmarks start the sidecar
  * with it, so what is measured is what runs in pods.
  *
- * - `--lite-mode` (with `--no-expose-wasm`, which it implies, said so V8 does not print a
- *   warning into the sidecar's log): no optimizing compiler; about 5 MB less resident memory for about 10 ms
- *   more start-up. The sidecar's work is waiting on Vault, not hot loops. (`--jitless`
+ * - `--lite-mode`: no optimizing compiler; about 5 MB less resident memory for about 10 ms
+ *   more start-up. `--no-expose-wasm` is implied by it; saying so stops V8 printing a
+ *   warning into the sidecar's log. The sidecar's work is waiting on Vault, not hot loops. (`--jitless`
  *   saves as much memory but costs 30 ms or more of start-up; a 1 MB young generation
  *   saved nothing measurable and slowed start-up with scavenges.)
  * - With an operator CA: `--use-openssl-ca` and SSL_CERT_FILE set to that CA alone, so the
