@@ -63,14 +63,14 @@ export const IMAGE_CLI = '/app/dist/src/cli/bin.js';
  * builds the container's command from this, and the tests and benchmarks start the sidecar
  * with it, so what is measured is what runs in pods.
  *
- * - `--lite-mode`: no optimizing compiler; about 5 MB less resident memory for about 10 ms
- *   more start-up. `--no-expose-wasm` is implied by it; saying so stops V8 printing a
- *   warning into the sidecar's log. The sidecar's work is waiting on Vault, not hot loops. (`--jitless`
- *   saves as much memory but costs 30 ms or more of start-up; a 1 MB young generation
- *   saved nothing measurable and slowed start-up with scavenges.)
+ * - No V8 flags: any of them (`--lite-mode`, `--jitless`, `--no-opt`, `--max-lazy`, heap
+ *   sizes) makes V8 refuse the code cache built into the node binary, so Node compiles its
+ *   own modules from source: about 20 ms more of every start. `--lite-mode` would save
+ *   about 5 MB of RSS, but that is the optimizing compiler's pages of the node binary,
+ *   shared between processes (about 1 MB of PSS).
  * - With an operator CA: `--use-openssl-ca` and SSL_CERT_FILE set to that CA alone, so the
  *   trust store holds exactly that CA and Node does not parse its bundled root certificates
- *   at the first connection (about 25 ms of every start). Without one, Node's bundled roots.
+ *   at the first connection (20 to 25 ms of every start). Without one, Node's bundled roots.
  */
 export interface SidecarLaunch {
   nodeFlags: string[];
@@ -78,7 +78,6 @@ export interface SidecarLaunch {
 }
 
 export function sidecarLaunch(caFile?: string): SidecarLaunch {
-  const nodeFlags = ['--lite-mode', '--no-expose-wasm'];
-  if (caFile === undefined || caFile === '') return { nodeFlags, env: {} };
-  return { nodeFlags: [...nodeFlags, '--use-openssl-ca'], env: { SSL_CERT_FILE: caFile, SSL_CERT_DIR: '/nonexistent' } };
+  if (caFile === undefined || caFile === '') return { nodeFlags: [], env: {} };
+  return { nodeFlags: ['--use-openssl-ca'], env: { SSL_CERT_FILE: caFile, SSL_CERT_DIR: '/nonexistent' } };
 }
