@@ -63,9 +63,9 @@ export const IMAGE_CLI = '/app/dist/src/cli/bin.js';
  * builds the container's command from this, and the tests and benchmarks start the sidecar
  * with it, so what is measured is what runs in pods.
  *
- * - No V8 flags: any of them (`--lite-mode`, `--jitless`, `--no-opt`, `--max-lazy`, heap
- *   sizes) makes V8 refuse the code cache built into the node binary, so Node compiles its
- *   own modules from source: about 20 ms more of every start. `--lite-mode` would save
+ * - No V8 flags: each one measured (`--lite-mode`, `--jitless`, `--no-opt`, `--max-lazy`)
+ *   adds about 20 ms to every start, the same for all, which fits V8 declining the code
+ *   cache built into the node binary when its flags differ. `--lite-mode` would save
  *   about 5 MB of RSS, but that is the optimizing compiler's pages of the node binary,
  *   shared between processes (about 1 MB of PSS).
  * - With an operator CA: `--use-openssl-ca` and SSL_CERT_FILE set to that CA alone, so the
