@@ -23,12 +23,20 @@ RUN npm run build && find dist \( -name "*.d.ts" -o -name "*.map" \) -delete
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# Only what runs: no documentation, tests, examples, type declarations or source maps of the
+# dependencies (they are never loaded, and their sample credentials look like secrets).
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force \
+ && find node_modules \( -type d \( -name test -o -name tests -o -name __tests__ -o -name docs -o -name doc \
+      -o -name example -o -name examples -o -name benchmark -o -name benchmarks -o -name .github \) \
+    -o -type f \( -iname '*.md' -o -iname '*.markdown' -o -name '*.map' -o -name '*.ts' -o -name '*.mts' \
+      -o -name '*.cts' -o -name '*.test.js' -o -name '*.spec.js' -o -name '.eslintrc*' -o -name '.npmignore' \
+      -o -name '.travis.yml' -o -name 'tsconfig*.json' \) \) -prune -exec rm -rf {} +
 
 FROM ${NODE_IMAGE}
 # The package managers are build tools: not shipped.
 RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx \
-      /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* /root/.npm
+      /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* /root/.npm \
+      /usr/local/etc/npmrc
 WORKDIR /app
 COPY --from=deps --chown=0:0 /app/node_modules ./node_modules
 COPY --from=build --chown=0:0 /src/dist/src ./dist/src

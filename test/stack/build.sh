@@ -3,7 +3,7 @@
 # and installs PostgreSQL from Debian packages when it is missing. Idempotent: a
 # binary whose tools module (go.mod + go.sum) has not changed is not rebuilt.
 #
-#   bash test/stack/build.sh            # CI peers: vault, etcd, kube-apiserver, kubectl, helm, postgres
+#   bash test/stack/build.sh            # CI peers: vault, etcd, kube-apiserver, kubectl, helm, postgres, chromium, image tools
 #   bash test/stack/build.sh gitleaks   # one or more named peers (the benchmarks use this)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,7 +23,7 @@ peers=(
   "vault|vault|github.com/hashicorp/vault|vault"
   "gitleaks|gitleaks|github.com/zricethezav/gitleaks/v8|gitleaks"
 )
-default_set=(etcd kube-apiserver kubectl helm vault postgres chromium)
+default_set=(etcd kube-apiserver kubectl helm vault postgres chromium image-tools)
 
 want=("$@")
 [ ${#want[@]} -gt 0 ] || want=("${default_set[@]}")
@@ -80,11 +80,24 @@ install_chromium() {
   printf '%-15s installed %s\n' chromium "$(chromium --version 2>/dev/null)"
 }
 
+# buildah builds the image from the Dockerfile without a Docker engine (npm run image:build),
+# debootstrap makes its base, runc runs it in the image tests.
+install_image_tools() {
+  local missing=() tool pkg
+  for tool in buildah:buildah runc:runc debootstrap:debootstrap skopeo:skopeo; do
+    IFS=: read -r tool pkg <<<"$tool"
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}" fuse-overlayfs uidmap
+  printf '%-15s present  %s; %s\n' image-tools "$(buildah --version)" "$(runc --version | head -1)"
+}
+
 mkdir -p "$SB_BIN"
 for name in "${want[@]}"; do
   case "$name" in
     postgres) install_postgres ;;
     chromium) install_chromium ;;
+    image-tools) install_image_tools ;;
     *) build_peer "$name" ;;
   esac
 done

@@ -1,0 +1,240 @@
+/**
+ * The image from `npm run image:build`, checked as a user runs it: every command under runc
+ * with a read-only root filesystem as a numeric non-root user, what is (not) in it, and the
+ * scanner over its own archive, plus a throwaway image with a planted, whiteout-deleted
+ * secret to prove that check can fail.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { request } from 'node:https';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeCert } from '../helpers/tls';
+import { IMAGE, mountImage, runInImage, runToEnd, type MountedImage } from './helpers/oci';
+import { kubectl, stack, uniqueName, vault } from './helpers/stack';
+import { plant } from '../helpers/fake-secrets';
+
+jest.setTimeout(180_000);
+
+const repo = join(__dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
+const cache = process.env.SB_CACHE_DIR ?? join(homedir(), '.cache', 'secrets-broker');
+const archive = join(process.env.SB_IMAGE_DIR ?? join(cache, 'image'), `secrets-broker-${pkg.version}.docker.tar`);
+const cli = join(repo, 'dist', 'src', 'cli', 'bin.js');
+/** The image's own user, and the sidecar's default user and file group (SIDECAR_RUN_AS_USER). */
+const USERS: [string, [number, number]][] = [
+  ['the image user 65532', [65532, 65532]],
+  ['the sidecar user 65530', [65530, 65530]],
+];
+
+let image: MountedImage;
+beforeAll(() => {
+  if (!existsSync(archive)) throw new Error(`${archive} missing: run npm run image:build`);
+  image = mountImage();
+});
+afterAll(() => image?.release());
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+function httpsStatus(port: number, path: string, ca: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, ca, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+async function until(cond: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+describe('the image under runc, read-only root, non-root user', () => {
+  it('is configured to run as the numeric non-root user 65532', () => {
+    expect(image.config.User).toBe('65532:65532');
+    expect(image.config.Entrypoint).toEqual(['node', '/app/dist/src/cli/bin.js']);
+  });
+
+  it.each(USERS)('--version as %s', async (_who, user) => {
+    const r = await runToEnd(image, { args: ['--version'], user });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(pkg.version);
+    expect(r.code).toBe(0);
+  });
+
+  it.each(USERS)('injector answers /healthz over TLS with a generated certificate, as %s', async (_who, user) => {
+    const cert = makeCert();
+    for (const f of [cert.certFile, cert.keyFile]) chownSync(f, user[0], user[1]);
+    chmodSync(cert.dir, 0o755);
+    const port = await freePort();
+    const r = runInImage(image, {
+      args: ['injector'],
+      user,
+      binds: [{ source: cert.dir, target: '/tls' }],
+      env: {
+        INJECTOR_PORT: String(port),
+        INJECTOR_BIND_ADDRESS: '127.0.0.1',
+        INJECTOR_TLS_CERT_FILE: '/tls/tls.crt',
+        INJECTOR_TLS_KEY_FILE: '/tls/tls.key',
+        VAULT_ADDR: 'https://vault.vault.svc:8200',
+        SIDECAR_IMAGE: `secrets-broker:${pkg.version}`,
+      },
+    });
+    try {
+      await until(async () => (await httpsStatus(port, '/healthz', cert.cert)) === 200 || r.child.exitCode !== null, 30_000, 'injector /healthz');
+      expect(await httpsStatus(port, '/healthz', cert.cert)).toBe(200);
+    } finally {
+      await r.stop();
+      rmSync(cert.dir, { recursive: true, force: true });
+    }
+    expect(r.stderr()).not.toMatch(/EROFS|EACCES/);
+  });
+
+  it.each(USERS)('sidecar --once renders a secret from the stack\'s Vault, as %s', async (_who, user) => {
+    const s = stack();
+    const ns = uniqueName('image');
+    const id = ns.replace(/[^a-z0-9]/g, '');
+    const work = mkdtempSync(join(tmpdir(), 'sb-image-'));
+    const secrets = join(work, 'secrets');
+    execFileSync('mkdir', ['-m', '0770', secrets]);
+    chownSync(secrets, user[0], user[1]);
+    chmodSync(work, 0o755);
+    writeFileSync(join(work, 'ca.pem'), readFileSync(s.VAULT_CACERT));
+    try {
+      await kubectl(['create', 'namespace', ns]);
+      await kubectl(['-n', ns, 'create', 'serviceaccount', 'app']);
+      writeFileSync(join(work, 'token'), (await kubectl(['-n', ns, 'create', 'token', 'app', '--duration', '10m', '--audience', 'vault'])).trim());
+      chmodSync(join(work, 'token'), 0o644);
+      await vault('PUT', `sys/policies/acl/image-${id}`, { policy: `path "secret/data/image/${id}" { capabilities = ["read"] }\npath "sys/internal/ui/mounts/*" { capabilities = ["read"] }` });
+      await vault('POST', `auth/kubernetes/role/image-${id}`, { bound_service_account_names: 'app', bound_service_account_namespaces: ns, audience: 'vault', token_policies: `image-${id}`, token_ttl: '60s' });
+      await vault('POST', `secret/data/image/${id}`, { data: { user: 'app', password: `pw-${id}` } });
+      const spec = { version: 1, role: `image-${id}`, mountPath: '/secrets', lifecycle: 'init-only', rotateIntervalSeconds: 300, notify: { kind: 'none' }, secrets: [{ name: 'db', path: `secret/data/image/${id}`, file: 'db.json', format: 'json', mode: 0o440 }] };
+      const r = await runToEnd(image, {
+        args: ['sidecar', '--once'],
+        user,
+        binds: [
+          { source: secrets, target: '/secrets', rw: true },
+          { source: join(work, 'token'), target: '/var/run/secrets/secrets-broker/token' },
+          { source: join(work, 'ca.pem'), target: '/etc/secrets-broker/vault-ca.pem' },
+        ],
+        env: {
+          SECRETS_BROKER_SPEC: JSON.stringify(spec),
+          VAULT_ADDR: s.VAULT_ADDR,
+          VAULT_CACERT: '/etc/secrets-broker/vault-ca.pem',
+          POD_NAME: 'web',
+          POD_NAMESPACE: ns,
+        },
+      });
+      expect(r.code).toBe(0);
+      const written = join(secrets, 'db.json');
+      expect(JSON.parse(readFileSync(written, 'utf8'))).toEqual({ user: 'app', password: `pw-${id}` });
+      expect(lstatSync(written).uid).toBe(user[0]);
+      expect(lstatSync(written).mode & 0o777).toBe(0o440);
+      expect(r.stdout + r.stderr).not.toContain(`pw-${id}`);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+      await kubectl(['delete', 'namespace', ns, '--wait=false']).catch(() => undefined);
+    }
+  });
+});
+
+describe('what the image holds', () => {
+  it.each(['usr/local/bin/npm', 'usr/local/bin/npx', 'usr/local/bin/corepack', 'usr/local/bin/yarn', 'usr/local/lib/node_modules', 'usr/local/etc/npmrc'])(
+    'has no %s',
+    (p) => expect(existsSync(join(image.rootfs, p))).toBe(false),
+  );
+
+  const appFiles = (): string[] => {
+    const out: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        out.push(p);
+        if (e.isDirectory()) walk(p);
+      }
+    };
+    walk(join(image.rootfs, 'app'));
+    return out;
+  };
+
+  it('has no tests, TypeScript sources, declarations or source maps under /app', () => {
+    const bad = appFiles().filter((p) => /\.(test|spec)\.[cm]?[jt]s$|\.map$|\.ts$/.test(p) || /\/(test|tests|__tests__)$/.test(p));
+    expect(bad).toEqual([]);
+  });
+
+  it('has no development dependencies', () => {
+    const present = Object.keys(pkg.devDependencies).filter((d) => existsSync(join(image.rootfs, 'app', 'node_modules', d)));
+    expect(present).toEqual([]);
+  });
+
+  it('every file under /app is owned by root and writable by nobody else', () => {
+    const bad = appFiles().filter((p) => {
+      const st = lstatSync(p);
+      return st.uid !== 0 || st.gid !== 0 || (!st.isSymbolicLink() && (st.mode & 0o022) !== 0);
+    });
+    expect(bad.map((p) => p.slice(image.rootfs.length))).toEqual([]);
+  });
+});
+
+describe('the scanner over the image', () => {
+  it('finds nothing high or critical in the image\'s own archive', () => {
+    const out = execFileSync(process.execPath, [cli, 'scan', '--format', 'json', '--fail-on', 'high', archive], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const report = JSON.parse(out) as { findings: { severity: string }[] };
+    expect(report.findings.filter((f) => f.severity === 'high' || f.severity === 'critical')).toEqual([]);
+  });
+
+  it('finds a secret planted in a throwaway image on top of it, though a later layer deletes it', () => {
+    const work = mkdtempSync(join(tmpdir(), 'sb-planted-'));
+    const name = uniqueName('sb-planted');
+    const key = plant('aws-access-key-id', 12);
+    const planted = join(work, 'aws.env');
+    writeFileSync(planted, `${key.text}\n`);
+    const b = (...args: string[]): string => execFileSync('buildah', args, { encoding: 'utf8' }).trim();
+    const first = b('from', '--pull=never', IMAGE);
+    let second = '';
+    try {
+      b('copy', first, planted, '/app/aws.env');
+      b('commit', '--quiet', first, `localhost/${name}:with`);
+      second = b('from', '--pull=never', `localhost/${name}:with`);
+      rmSync(join(b('mount', second), 'app', 'aws.env'));
+      b('commit', '--quiet', second, `localhost/${name}:deleted`);
+      const tar = join(work, 'planted.tar');
+      b('push', '--quiet', `localhost/${name}:deleted`, `docker-archive:${tar}:${name}:deleted`);
+      let code = 0;
+      let out = '';
+      try {
+        out = execFileSync(process.execPath, [cli, 'scan', '--format', 'json', tar], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      } catch (err) {
+        code = (err as { status: number }).status;
+        out = String((err as { stdout: string }).stdout);
+      }
+      expect(code).toBe(1);
+      const findings = (JSON.parse(out) as { findings: { path?: string; file?: string; deleted?: unknown; rule: string }[] }).findings;
+      const hits = findings.filter((f) => JSON.stringify(f).includes('app/aws.env'));
+      expect(hits.length).toBeGreaterThan(0);
+      expect(JSON.stringify(hits)).not.toContain(key.secret);
+    } finally {
+      for (const c of [first, second]) if (c) b('rm', c);
+      execFileSync('buildah', ['rmi', '--force', `localhost/${name}:with`, `localhost/${name}:deleted`], { stdio: 'ignore' });
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
