@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
-import { ANNOTATIONS, optedIn, parseSpec, PREFIX, SECRET_KINDS, type PodDefaults } from '../../../src/annotations';
+import { ANNOTATIONS, OPERATOR_ONLY, optedIn, parseSpec, PREFIX, SECRET_KINDS, type PodDefaults } from '../../../src/annotations';
 import { buildProgram } from '../../../src/cli/main';
 import { ALL_RULE_INFO } from '../../../src/scan/rules';
 import { parseDuration, type PodSecretsSpec } from '../../../src/spec';
@@ -97,6 +97,13 @@ describe('names the docs cite', () => {
     const ids = new Set(ALL_RULE_INFO.map((r) => r.id));
     const cited = [...text.matchAll(/\brule `?([a-z0-9]+(?:-[a-z0-9]+)+)`?/g)].map((m) => m[1]!);
     expect(cited.filter((id) => !ids.has(id))).toEqual([]);
+  });
+
+  it.each(docs)('%s: every annotation it shows is one of the code (or an operator setting shown being refused)', (_file, text) => {
+    const pod = new Set<string>([...Object.values(ANNOTATIONS), ...OPERATOR_ONLY.map((k) => `${PREFIX}${k}`)]);
+    const perSecret = new RegExp(`^${PREFIX.replace(/[./]/g, '\\$&')}(${SECRET_KINDS.join('|')})-([a-z0-9-]{1,40}|<name>)$`);
+    const shown = [...text.matchAll(/secrets-broker\.io\/[a-z<>-]+/g)].map((m) => m[0]);
+    expect(shown.filter((a) => !pod.has(a) && !perSecret.test(a))).toEqual([]);
   });
 
   it('docs/scanner.md: every rule of its rule table exists', () => {
