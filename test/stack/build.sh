@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the test stack's real peers from pinned Go modules into a cache outside git,
-# and installs PostgreSQL from Debian packages when it is missing. Idempotent: a
+# and installs PostgreSQL and Chromium from Debian packages when they are missing. Idempotent: a
 # binary whose tools module (go.mod + go.sum) has not changed is not rebuilt.
 #
-#   bash test/stack/build.sh            # CI peers: vault, etcd, kube-apiserver, kubectl, helm, postgres
+#   bash test/stack/build.sh            # CI peers: vault, etcd, kube-apiserver, kubectl, helm, postgres, chromium
 #   bash test/stack/build.sh gitleaks   # one or more named peers (the benchmarks use this)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
