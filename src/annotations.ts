@@ -1,5 +1,5 @@
 /**
- * The pod annotation contract (contract.md) in one place: every name and default is a
+ * The pod annotation contract (docs/contract.md) in one place: every name and default is a
  * constant here, and `parseSpec` turns a pod's annotations into a validated
  * PodSecretsSpec or every problem at once. Field validation lives in spec.ts and is
  * shared with the sidecar; this module only maps annotations onto it.

@@ -3,7 +3,7 @@
  * (`audit.log` -> `audit.log.1` -> ... -> `audit.log.<keep>`), so the chain runs on
  * unbroken from the newest line of `audit.log.1` into the first line of `audit.log`.
  *
- * Failure policy (threats.md row 31): a failed open or write never throws to the caller
+ * Failure policy (docs/threat-model.md T31): a failed open or write never throws to the caller
  * (the sidecar keeps serving; stdout still gets every record). Lines are kept in a
  * bounded backlog and written, in order, once the file works again (retried at most
  * every `retryMs`); when the backlog is full the oldest lines are dropped and counted

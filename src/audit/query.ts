@@ -1,5 +1,5 @@
 /**
- * Pure query logic over audit records: filters (contract.md: --namespace --pod --path
+ * Pure query logic over audit records: filters (docs/contract.md: --namespace --pod --path
  * --event --since --until --outcome, plus --role and --secret) and the aggregates a
  * security team asks for (group counts, the version of each secret each pod holds now).
  */

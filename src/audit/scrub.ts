@@ -1,5 +1,5 @@
 /**
- * The second fence behind "never put a value in a record" (threats.md row 26): the
+ * The second fence behind "never put a value in a record" (docs/threat-model.md T26): the
  * writer removes token-, JWT- and lease-shaped strings from every free-text field, and
  * keeps `leaseIdHmac` / `accessorHmac` only when they are HMACs.
  */

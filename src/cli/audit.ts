@@ -13,7 +13,7 @@ import { verifyFiles, type Finding } from '../audit/verify';
 import { BrokerError, UsageError } from '../errors';
 import type { CliIO, Register } from './main';
 
-/** contract.md exit codes (main.ts's EXIT; not imported, main.ts imports this module). */
+/** docs/contract.md exit codes (main.ts's EXIT; not imported, main.ts imports this module). */
 const EXIT = { OK: 0, FOUND: 1 } as const;
 
 /** Every input must be a readable regular file: one problem line each (exit 2). */

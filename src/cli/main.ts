@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors';
 import { packageVersion } from '../version';
 
-/** Exit codes shared by every command (contract.md). */
+/** Exit codes shared by every command (docs/contract.md). */
 export const EXIT = { OK: 0, FOUND: 1, USAGE: 2 } as const;
 
 /** The process edge every command receives: its arguments' environment and output streams. */

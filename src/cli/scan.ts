@@ -8,7 +8,7 @@ import { DEFAULT_FAIL_ON, SEVERITIES, atLeast, isSeverity } from '../scan/severi
 import { packageVersion } from '../version';
 import type { CliIO, Register } from './main';
 
-/** Exit codes (contract.md; the same values as EXIT in main.ts, kept here to avoid an import cycle). */
+/** Exit codes (docs/contract.md; the same values as EXIT in main.ts, kept here to avoid an import cycle). */
 const EXIT = { OK: 0, FOUND: 1, USAGE: 2 } as const;
 
 const FORMATS = ['text', 'json', 'sarif'] as const;

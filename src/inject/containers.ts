@@ -14,7 +14,7 @@ export const SIDECAR_COMMAND = ['secrets-broker'] as const;
 export const SIDECAR_ARGS = ['sidecar'] as const;
 export const SIDECAR_ONCE_ARGS = ['sidecar', '--once'] as const;
 /**
- * The startup probe. The sidecar's health server binds 127.0.0.1 only (contract.md),
+ * The startup probe. The sidecar's health server binds 127.0.0.1 only (docs/contract.md),
  * and kubelet HTTP probes go to the pod IP, so the probe is an exec of the sidecar's
  * own CLI: `secrets-broker sidecar --probe` GETs http://127.0.0.1:$SIDECAR_HEALTH_PORT/readyz
  * and exits 0 on 200. It runs only until the first success (startup probes stop then).

@@ -134,7 +134,7 @@ it('a pod that does not opt in is never sent for injection, but the literal-secr
   expect(audit.entries.slice(before).filter((e) => e.event === 'admission.inject')).toEqual([]);
 });
 
-it('the ValidatingAdmissionPolicy refuses an opted-in pod dressed up as injected (threat row 9)', async () => {
+it('the ValidatingAdmissionPolicy refuses an opted-in pod dressed up as injected (T9)', async () => {
   // A look-alike container makes the injector skip the pod as "already injected"; the
   // policy sees that it is not the operator's sidecar.
   const dodge = pod('dodge', { ...optedIn, 'secrets-broker.io/status': 'injected' }, {

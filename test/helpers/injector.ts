@@ -1,13 +1,11 @@
 /** Shared test helpers for the injector: settings, fixtures, applying patches, checking patched pods. */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { applyPatch, deepClone } from 'fast-json-patch';
 import { loadInjectorConfig, type InjectorConfig } from '../../src/config/injector';
 import type { LiteralDetector } from '../../src/inject/literal';
 import type { AdmissionReview, Container, Pod } from '../../src/inject/types';
+import { admissionReview, isAdmissionFixture } from './fixtures';
 
-export const FIXTURES = join(__dirname, '..', 'fixtures', 'admission');
-export const CORPUS = '/work/shared/corpus/pods';
+export { corpusPods } from './fixtures';
 
 export const BASE_ENV = {
   INJECTOR_TLS_CERT_FILE: '/tls/tls.crt',
@@ -20,16 +18,10 @@ export function testConfig(env: Record<string, string> = {}): InjectorConfig {
   return loadInjectorConfig({ ...BASE_ENV, ...env });
 }
 
-/** A fresh copy of a fixture each time (tests mutate them freely). */
+/** A fresh copy of an AdmissionReview fixture each time (tests mutate them freely); an unknown name throws. */
 export function fixture(name: string): AdmissionReview {
-  return JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as AdmissionReview;
-}
-
-export function corpusPods(): { file: string; pod: Pod }[] {
-  return readdirSync(CORPUS)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((file) => ({ file, pod: JSON.parse(readFileSync(join(CORPUS, file), 'utf8')) as Pod }));
+  if (!isAdmissionFixture(name)) throw new Error(`no AdmissionReview fixture named ${name}`);
+  return admissionReview(name);
 }
 
 /** Wraps a pod into a CREATE AdmissionReview for `namespace`. */

@@ -1,5 +1,5 @@
-/** `audit report --html` rendered in headless Chromium (Debian's /usr/bin/chromium; never downloaded). */
-import { existsSync, readFileSync } from 'node:fs';
+/** `audit report --html` rendered in headless Chromium (Debian's package, from `npm run stack:build`; never downloaded). */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { chromium, type Browser } from 'playwright-core';
@@ -7,8 +7,8 @@ import type { AuditEntry } from '../../src/audit/record';
 import { esc } from '../../src/audit/report';
 import { runCli } from '../../src/cli/main';
 import { podEntries, tempDir, writeLines, writeTrail } from '../helpers/audit-fixtures';
+import { findChromium } from '../helpers/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">';
 
@@ -52,10 +52,13 @@ describe('audit report', () => {
     expect(page).toContain('&#60;script&#62;window.pwned=1');
   });
 
-  (existsSync(CHROMIUM) ? describe : describe.skip)('in headless Chromium', () => {
-    let browser: Browser;
+  // Never skipped: without Chromium this fails, saying how to install it.
+  describe('in headless Chromium', () => {
+    let browser: Browser | undefined;
     beforeAll(async () => {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+      const found = findChromium();
+      if ('missing' in found) throw new Error(found.missing);
+      browser = await chromium.launch({ executablePath: found.path, args: ARGS });
     });
     afterAll(async () => {
       await browser?.close();
@@ -63,6 +66,7 @@ describe('audit report', () => {
 
     it('renders the counts, the failures highlighted, and timelines per secret and per pod; hostile names stay text', async () => {
       const { html } = await report();
+      if (!browser) throw new Error('Chromium did not start');
       const page = await browser.newPage();
       await page.goto(`file://${html}`);
       const count = (id: string) => page.locator(`[data-count="${id}"] dd`).innerText();

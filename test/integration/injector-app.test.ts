@@ -1,4 +1,4 @@
-/** The express app in process (supertest): the HTTP rows of threats.md for the injector. */
+/** The express app in process (supertest): the injector's HTTP rows of docs/threat-model.md. */
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createApp } from '../../injector/app';
@@ -23,7 +23,7 @@ function setup(detect = fakeDetect, env: Record<string, string> = {}) {
 
 const post = (app: ReturnType<typeof setup>['app']) => request(app).post('/mutate');
 
-describe('malformed requests get 4xx and are never logged (threats 1, 2, 3)', () => {
+describe('malformed requests get 4xx and are never logged (T1, T2, T3)', () => {
   it.each<[string, string | undefined, string | Buffer, number, RegExp]>([
     ['missing Content-Type', undefined, '{}', 400, /Content-Type/],
     ['wrong Content-Type', 'text/plain', '{}', 400, /Content-Type/],
@@ -129,7 +129,7 @@ describe('probes and metrics', () => {
   });
 });
 
-describe('a flood of requests (threat 14)', () => {
+describe('a flood of requests (T14)', () => {
   // Latency figures live in bench/injector.ts; this checks behaviour under a flood: every
   // request gets its own decision, health keeps answering, and nothing comes near the
   // webhook timeout (10 s), whatever else the machine is doing.

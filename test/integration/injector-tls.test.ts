@@ -1,4 +1,4 @@
-/** A real HTTPS listener on 127.0.0.1: TLS versions, slowloris (threat 4), certificate reload. */
+/** A real HTTPS listener on 127.0.0.1: TLS versions, slowloris (T4), certificate reload. */
 import { copyFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { connect, type TLSSocket } from 'node:tls';
@@ -61,7 +61,7 @@ it('refuses TLS 1.1', async () => {
   await expect(tlsConnect({ minVersion: 'TLSv1', maxVersion: 'TLSv1.1' })).rejects.toThrow();
 });
 
-it('drops a slowloris connection well inside the webhook timeout (threat 4)', async () => {
+it('drops a slowloris connection well inside the webhook timeout (T4)', async () => {
   const socket = await tlsConnect({});
   const started = Date.now();
   const head = 'POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Slow: ';

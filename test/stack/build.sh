@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the test stack's real peers from pinned Go modules into a cache outside git,
-# and installs PostgreSQL from Debian packages when it is missing. Idempotent: a
+# and installs PostgreSQL, Chromium and the image tools from Debian packages when they are missing. Idempotent: a
 # binary whose tools module (go.mod + go.sum) has not changed is not rebuilt.
 #
 #   bash test/stack/build.sh            # CI peers: vault, etcd, kube-apiserver, kubectl, helm, postgres, chromium, image tools

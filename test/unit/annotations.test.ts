@@ -55,7 +55,7 @@ describe('parseSpec: valid annotations', () => {
     expect(r.spec).toMatchObject({ role: 'shop-web', mountPath: '/run/creds', lifecycle: 'init-only', rotateIntervalSeconds: 5400, notify: { kind: 'signal', signal: 'SIGHUP' } });
     expect(r.spec.secrets.map((s) => s.name)).toEqual(['api', 'cert', 'cfg', 'db']);
     expect(r.spec.secrets[3]).toEqual({ name: 'db', path: 'secret/data/app/db', file: 'conf/db.env', format: 'env', mode: 0o400 });
-    // Threat 11: quotes, braces, newlines, {{ and ${ are data, carried through the spec unchanged.
+    // T11: quotes, braces, newlines, {{ and ${ are data, carried through the spec unchanged.
     expect(decodeSpec(encodeSpec(r.spec)).secrets[2]?.template).toContain('${HOME} $(id)');
   });
 
@@ -68,13 +68,13 @@ describe('parseSpec: valid annotations', () => {
 
 describe('parseSpec: every bad annotation named at once', () => {
   it.each([
-    // threat 10: operator-only settings and unknown keys
+    // T10: operator-only settings and unknown keys
     ['vault address', { [`${PREFIX}vault-addr`]: 'https://evil.example:8200' }, `${PREFIX}vault-addr: is an operator setting; a pod cannot set it`],
     ['image', { [`${PREFIX}image`]: 'evil/sidecar' }, `${PREFIX}image: is an operator setting`],
     ['security context', { [`${PREFIX}security-context`]: '{"privileged":true}' }, `${PREFIX}security-context: is an operator setting`],
     ['unknown key', { [`${PREFIX}agent-inject-secret-x`]: 'x' }, `${PREFIX}agent-inject-secret-x: unknown annotation`],
     ['bad inject value', { [ANNOTATIONS.inject]: 'yes' }, `${ANNOTATIONS.inject}: must be "true" or "false"`],
-    // threat 12: file names
+    // T12: file names
     ['traversal', { [`${PREFIX}file-db`]: '../x' }, `${PREFIX}file-db: must not contain "." or ".." components`],
     ['absolute', { [`${PREFIX}file-db`]: '/etc/x' }, `${PREFIX}file-db: must be relative to the mount path`],
     ['..data', { [`${PREFIX}file-db`]: '..data' }, `${PREFIX}file-db: components must not start with ".."`],
@@ -83,7 +83,7 @@ describe('parseSpec: every bad annotation named at once', () => {
     ['control', { [`${PREFIX}file-db`]: 'a\nb' }, `${PREFIX}file-db: must not contain NUL or control characters`],
     ['long component', { [`${PREFIX}file-db`]: 'x'.repeat(256) }, `${PREFIX}file-db: a path component is longer than 255 bytes`],
     ['long path', { [`${PREFIX}file-db`]: 'abcdefgh/'.repeat(460) + 'x' }, `${PREFIX}file-db: path is longer than 4096 characters`],
-    // threat 13: modes, durations, formats
+    // T13: modes, durations, formats
     ['mode 0777', { [`${PREFIX}mode-db`]: '0777' }, `${PREFIX}mode-db: must not be world-accessible`],
     ['mode 999', { [`${PREFIX}mode-db`]: '999' }, `${PREFIX}mode-db: must be an octal file mode such as 0440`],
     ['mode 0444', { [`${PREFIX}mode-db`]: '0444' }, `${PREFIX}mode-db: must not be world-accessible`],

@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import Ajv from 'ajv';
 import { runCli } from '../../../src/cli/main';
 import { plant } from '../../helpers/fake-secrets';
+import { sarifSchema } from '../../helpers/fixtures';
 import { dockerSave } from '../../helpers/tar-builder';
 
 function io() {
@@ -23,7 +24,7 @@ async function scan(...argv: string[]) {
 
 /** The published SARIF 2.1.0 schema (draft-04), read by ajv's draft-07 validator: the keywords it uses mean the same in both. */
 function sarifValidator() {
-  const schema = JSON.parse(readFileSync(join(__dirname, '../../fixtures/sarif-schema-2.1.0.json'), 'utf8'));
+  const schema = sarifSchema();
   schema.$schema = 'http://json-schema.org/draft-07/schema#';
   schema.$id = schema.id;
   delete schema.id;

@@ -58,7 +58,7 @@ describe('controller against a stub Vault', () => {
     expect(v.count('POST', 'auth/kubernetes/login')).toBe(1);
   });
 
-  it('row 16: 502/503/429 are retried with growing jittered backoff, not in a storm', async () => {
+  it('T16: 502/503/429 are retried with growing jittered backoff, not in a storm', async () => {
     h = makeController(v.url, [secret('db', 'secret/app/db')]);
     await login();
     const [s] = h.c.sources;
@@ -76,7 +76,7 @@ describe('controller against a stub Vault', () => {
     expect(h.metrics.errorCount('throttled')).toBe(1);
   });
 
-  it('row 17: sealed mid-run keeps the last good file, goes unready past the staleness limit, recovers', async () => {
+  it('T17: sealed mid-run keeps the last good file, goes unready past the staleness limit, recovers', async () => {
     h = makeController(v.url, [secret('db', 'secret/app/db')], { staleAfter: 30 });
     await login();
     const [s] = h.c.sources;
@@ -99,7 +99,7 @@ describe('controller against a stub Vault', () => {
     expect(h.c.ready()).toBe(true);
   });
 
-  it('row 18: a policy 403 is recorded and never causes a login loop', async () => {
+  it('T18: a policy 403 is recorded and never causes a login loop', async () => {
     h = makeController(v.url, [secret('db', 'secret/app/db')]);
     v.denied.add('secret/data/app/db');
     await login();
@@ -112,7 +112,7 @@ describe('controller against a stub Vault', () => {
     expect(existsSync(path.join(h.mount, 'db.json'))).toBe(false);
   });
 
-  it('row 19: a revoked token leads to a new login and a re-render; leased secrets are fetched again', async () => {
+  it('T19: a revoked token leads to a new login and a re-render; leased secrets are fetched again', async () => {
     h = makeController(v.url, [secret('db', 'secret/app/db'), secret('pg', 'database/creds/app')]);
     await login();
     const [kv, db] = h.c.sources;
@@ -131,7 +131,7 @@ describe('controller against a stub Vault', () => {
     expect(h.c.leasedUnderOldToken()).toEqual([]);
   });
 
-  it('row 20: a missing path or key is an error naming it; nothing is rendered as undefined', async () => {
+  it('T20: a missing path or key is an error naming it; nothing is rendered as undefined', async () => {
     h = makeController(v.url, [secret('gone', 'secret/app/none'), secret('pw', 'secret/app/db', { key: 'passwd', file: 'pw' })]);
     await login();
     const [gone, pw] = h.c.sources;
@@ -143,7 +143,7 @@ describe('controller against a stub Vault', () => {
     expect(h.c.ready()).toBe(false);
   });
 
-  it('row 21: a hanging Vault is cut by the per-request timeout', async () => {
+  it('T21: a hanging Vault is cut by the per-request timeout', async () => {
     h = makeController(v.url, [secret('db', 'secret/app/db')], { timeoutMs: 300 });
     await login();
     v.fault('secret/data/', 'hang');
@@ -165,7 +165,7 @@ describe('controller against a stub Vault', () => {
     expect(await fs.readdir(h.mount)).toEqual([]);
   });
 
-  it('row 23: token renewal cut short by the max TTL leads to a login; a capped lease is replaced before it ends', async () => {
+  it('T23: token renewal cut short by the max TTL leads to a login; a capped lease is replaced before it ends', async () => {
     h = makeController(v.url, [secret('pg', 'database/creds/app')]);
     v.config.tokenTtl = 3600;
     await login();
@@ -178,7 +178,7 @@ describe('controller against a stub Vault', () => {
     expect(await h.c.sourceStep(db!, 'renew')).toMatchObject({ ok: true, changed: false, action: 'fetch', delaySeconds: 40 });
   });
 
-  it('row 24: the projected token file is re-read at every login', async () => {
+  it('T24: the projected token file is re-read at every login', async () => {
     h = makeController(v.url, [secret('db', 'secret/app/db')]);
     await login();
     writeFileSync(h.tokenFile, 'eyJrotated.e30.sig\n');
@@ -187,7 +187,7 @@ describe('controller against a stub Vault', () => {
     expect(jwts).toEqual(['eyJhbGciOiJSUzI1NiJ9.e30.c2ln', 'eyJrotated.e30.sig']);
   });
 
-  it('row 25: a rejected JWT surfaces as a clear 403 with backoff, without the JWT', async () => {
+  it('T25: a rejected JWT surfaces as a clear 403 with backoff, without the JWT', async () => {
     h = makeController(v.url, [secret('db', 'secret/app/db')]);
     v.config.jwt = 'something-else';
     const steps = [await h.c.tokenStep('login'), await h.c.tokenStep('login'), await h.c.tokenStep('login')];
@@ -202,7 +202,7 @@ describe('controller against a stub Vault', () => {
     expect(JSON.stringify(h.sink.entries) + h.logs()).not.toContain('c2ln');
   });
 
-  it('row 28: tmpfs full or read-only: the previous file stays, error and metric recorded', async () => {
+  it('T28: tmpfs full or read-only: the previous file stays, error and metric recorded', async () => {
     let fail: string | undefined;
     const { writeSecretFile } = await import('../../../src/render/write');
     h = makeController(v.url, [secret('db', 'secret/app/db')], {
@@ -227,7 +227,7 @@ describe('controller against a stub Vault', () => {
     expect(JSON.parse(file('db')).password).toBe('pw-two');
   });
 
-  it('row 32: one failing secret among many does not stop the others', async () => {
+  it('T32: one failing secret among many does not stop the others', async () => {
     for (let i = 0; i < 6; i++) v.kv.set(`app/s${i}`, { version: 1, data: { v: `value-${i}` } });
     h = makeController(v.url, [0, 1, 2, 3, 4, 5].map((i) => secret(`s${i}`, `secret/app/s${i}`)));
     v.denied.add('secret/data/app/s3');

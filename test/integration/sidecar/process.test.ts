@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 describe('sidecar process', () => {
-  it('renders, becomes ready, serves metrics; SIGTERM revokes leases and token and flushes audit (row 30)', async () => {
+  it('renders, becomes ready, serves metrics; SIGTERM revokes leases and token and flushes audit (T30)', async () => {
     const h = track(makeHarness(v.url, [secret('db', 'secret/app/db'), secret('pg', 'database/creds/app', { format: 'env', file: 'pg.env' })]));
     const agent = await start(h);
     const port = agent.healthPort!;
@@ -49,7 +49,7 @@ describe('sidecar process', () => {
     expect(existsSync(path.join(h.mount, 'pg.env'))).toBe(true); // files are never deleted
   });
 
-  it('row 15: Vault unreachable at start: not ready, no file, spaced retries, then recovers', async () => {
+  it('T15: Vault unreachable at start: not ready, no file, spaced retries, then recovers', async () => {
     const h = track(makeHarness(v.url, [secret('db', 'secret/app/db')]));
     v.fault('auth/', { status: 503 });
     const agent = await start(h);
@@ -65,7 +65,7 @@ describe('sidecar process', () => {
     expect((await get(agent.healthPort!, '/readyz')).status).toBe(200);
   });
 
-  it('row 21: a hanging Vault does not block shutdown beyond its timeout', async () => {
+  it('T21: a hanging Vault does not block shutdown beyond its timeout', async () => {
     const h = track(makeHarness(v.url, [secret('db', 'secret/app/db')], {}, { SIDECAR_SHUTDOWN_TIMEOUT: '1s', SIDECAR_REQUEST_TIMEOUT: '30s' }));
     const agent = await start(h);
     await waitFor(() => agent.allRendered);
@@ -76,7 +76,7 @@ describe('sidecar process', () => {
     await expect(h.exit).resolves.toBe(0);
   });
 
-  it('row 26: no secret value, token, JWT or lease id in logs, errors, metrics or audit', async () => {
+  it('T26: no secret value, token, JWT or lease id in logs, errors, metrics or audit', async () => {
     const value = v.kv.get('app/db')!.data.password as string;
     const h = track(makeHarness(v.url, [secret('db', 'secret/app/db'), secret('pg', 'database/creds/app'), secret('bad', 'secret/app/db', { key: 'nokey', file: 'bad' })], {}, { SIDECAR_AUDIT_HASH_DEVICE: 'file' }));
     v.fault('secret/data/app/db', { status: 500, body: { errors: [`backend said ${value} and ${h.jwt}`] } }, 1);
@@ -93,7 +93,7 @@ describe('sidecar process', () => {
     expect(h.audit().some((r) => r.vault?.leaseIdHmac)).toBe(true);
   });
 
-  it('row 31: an audit file that cannot be opened is a configuration error (exit 2)', async () => {
+  it('T31: an audit file that cannot be opened is a configuration error (exit 2)', async () => {
     const h = makeHarness(v.url, [secret('db', 'secret/app/db')], {}, { SIDECAR_AUDIT_FILE: '/nonexistent-dir/audit.jsonl' });
     const stderr = new PassThrough();
     const code = await runCli(['sidecar', '--once'], { env: h.env, stdout: new PassThrough(), stderr });
@@ -101,7 +101,7 @@ describe('sidecar process', () => {
     expect(String(stderr.read())).toContain('SIDECAR_AUDIT_FILE: cannot open /nonexistent-dir/audit.jsonl for appending (ENOENT)');
   });
 
-  it('row 31: an audit file failing at run time: secrets keep flowing, stdout keeps the trail, losses counted', async () => {
+  it('T31: an audit file failing at run time: secrets keep flowing, stdout keeps the trail, losses counted', async () => {
     const h = track(makeHarness(v.url, [secret('db', 'secret/app/db')], {}, { SIDECAR_AUDIT_FILE: '/dev/full' }));
     const agent = await start(h);
     await waitFor(() => agent.allRendered);

@@ -50,7 +50,7 @@ async function loginWith(url: string, caPem?: Buffer): Promise<unknown> {
   }
 }
 
-describe('TLS (row 22)', () => {
+describe('TLS (T22)', () => {
   it('accepts the operator CA and a matching certificate, and names itself to Vault', async () => {
     const s = await serve(leaf('good', 'IP:127.0.0.1', '2'));
     expect(await loginWith(s.url, ca)).toMatchObject({ accessor: 'a' });

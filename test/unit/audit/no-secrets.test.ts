@@ -1,4 +1,4 @@
-/** threats.md row 26: no value, token, JWT or plain lease id in anything the audit writer writes. */
+/** docs/threat-model.md T26: no value, token, JWT or plain lease id in anything the audit writer writes. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -22,7 +22,7 @@ const hostile: { what: string; entry: AuditEntry }[] = [
   { what: 'actor with a token', entry: { event: 'admission.inject', outcome: 'success', pod, actor: { username: `system:serviceaccount:x ${JWT}` } } },
 ];
 
-describe('audit records carry no credentials (row 26)', () => {
+describe('audit records carry no credentials (T26)', () => {
   it('grep of stdout and the audit file finds no value, token, JWT or lease id', async () => {
     const dir = tempDir();
     const out = new PassThrough();

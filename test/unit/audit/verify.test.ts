@@ -1,4 +1,4 @@
-/** threats.md rows 33 (edit, remove, reorder, append by hand) and 34 (torn last line). */
+/** docs/threat-model.md T33 (edit, remove, reorder, append by hand) and T34 (torn last line). */
 import { createHash } from 'node:crypto';
 import { verifierFromKey } from '../../../src/audit/checkpoint';
 import { verifyFiles } from '../../../src/audit/verify';
@@ -13,7 +13,7 @@ const handAppend: Tamper = (l) => {
   return [...l, JSON.stringify({ ...last, seq: last.seq + 1, secret: 'stolen' })];
 };
 
-describe('audit verify: tampering (row 33)', () => {
+describe('audit verify: tampering (T33)', () => {
   it.each<{ what: string; tamper: Tamper; line: number; seq: number; message: RegExp }>([
     { what: 'a record edited', tamper: edit(4, '"api-1"', '"api-9"'), line: 5, seq: 5, message: /record edited/ },
     { what: 'an error string edited', tamper: edit(6, 'permission denied', 'ok'), line: 7, seq: 7, message: /record edited/ },
@@ -48,7 +48,7 @@ describe('audit verify: tampering (row 33)', () => {
   });
 });
 
-describe('audit verify: torn lines (row 34)', () => {
+describe('audit verify: torn lines (T34)', () => {
   it.each([
     { what: 'half a record', torn: (l: string) => l.slice(0, 40) },
     { what: 'one byte', torn: () => '{' },

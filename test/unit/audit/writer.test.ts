@@ -1,4 +1,4 @@
-/** The audit writer's file sink: rotation keeps the chain continuous; threats.md row 31 (sink unwritable). */
+/** The audit writer's file sink: rotation keeps the chain continuous; docs/threat-model.md T31 (sink unwritable). */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';

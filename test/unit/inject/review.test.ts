@@ -8,7 +8,7 @@ const config = testConfig({ INJECTOR_NAMESPACE: 'secrets-broker', INJECTOR_EXCLU
 const review = (r: AdmissionReview, detect = fakeDetect, cfg = config) => reviewPod(r, { config: cfg, detect });
 const response = (r: ReturnType<typeof review>) => r.body.response as Record<string, any>;
 
-describe('parseReview (threat 2)', () => {
+describe('parseReview (T2)', () => {
   it.each([
     ['not an object', [1, 2]],
     ['not an AdmissionReview', { kind: 'Pod', apiVersion: 'v1' }],
@@ -26,7 +26,7 @@ describe('parseReview (threat 2)', () => {
   });
 });
 
-describe('skips (threats 6, 7, 8)', () => {
+describe('skips (T6, T7, T8)', () => {
   it.each([
     ['kube-system', 'pod-create-kube-system', 'system-namespace'],
     ['no opt-in', 'pod-create-no-opt-in', 'no-opt-in'],
@@ -49,7 +49,7 @@ describe('skips (threats 6, 7, 8)', () => {
     expect(r).toMatchObject({ outcome: 'skip', reason, audit: { event: 'admission.skip', detail: { reason } } });
   });
 
-  it('request.namespace decides, not the object metadata (threat 6)', () => {
+  it('request.namespace decides, not the object metadata (T6)', () => {
     const pod = basicPod();
     pod.metadata!.namespace = 'shop';
     expect(review(createReview(pod, 'kube-system')).reason).toBe('system-namespace');
@@ -57,7 +57,7 @@ describe('skips (threats 6, 7, 8)', () => {
     expect(review(createReview(pod, 'shop')).outcome).toBe('inject');
   });
 
-  it('dryRun gets the same patch and no audit record (threat 7)', () => {
+  it('dryRun gets the same patch and no audit record (T7)', () => {
     const wet = review(createReview(basicPod()));
     const dry = review(createReview(basicPod(), 'shop', { dryRun: true }));
     expect(dry.outcome).toBe('inject');
@@ -67,7 +67,7 @@ describe('skips (threats 6, 7, 8)', () => {
   });
 });
 
-describe('idempotence (threat 5)', () => {
+describe('idempotence (T5)', () => {
   it('a second pass over the injected pod does nothing', () => {
     const first = review(fixture('pod-create-init-containers'));
     const pod = patched(fixture('pod-create-init-containers').request.object as Pod, response(first));
@@ -76,7 +76,7 @@ describe('idempotence (threat 5)', () => {
     expect(response(second).patch).toBeUndefined();
   });
 
-  it('a preset status annotation does not dodge injection (threat 9)', () => {
+  it('a preset status annotation does not dodge injection (T9)', () => {
     const r = review(createReview(basicPod({ 'secrets-broker.io/status': 'injected' })));
     expect(r.outcome).toBe('inject');
   });
@@ -94,7 +94,7 @@ describe('denials', () => {
   });
 });
 
-describe('literal-secret policy (threat 8)', () => {
+describe('literal-secret policy (T8)', () => {
   const leaky = (): Pod =>
     basicPod({}, {
       initContainers: [{ name: 'init', image: 'i', args: ['--password=hunter2hunter2'] }],

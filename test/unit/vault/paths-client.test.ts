@@ -41,6 +41,6 @@ describe('toVaultError', () => {
     expect(e.kind).toBe(kind);
     expect(e.transient).toBe(transient);
     expect(e.message).toContain('secret/data/x');
-    expect(e.message).not.toContain(secret); // Vault error bodies can echo values (row 26)
+    expect(e.message).not.toContain(secret); // Vault error bodies can echo values (T26)
   });
 });

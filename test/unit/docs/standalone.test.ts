@@ -1,0 +1,50 @@
+/**
+ * The repository stands alone (docs/threat-model.md T43): nothing in it reads or cites a path
+ * of one development machine, and code comments cite only documents the repository has.
+ */
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { readRepoFile, REPO } from '../../helpers/markdown';
+import { repoFiles } from '../../helpers/repo-files';
+
+const ROOTS = ['src', 'injector', 'sidecar', 'test', 'bench', 'scripts', 'helm', 'deploy', 'docs', '.ci', 'README.md', 'Dockerfile', 'docker-compose.yml', 'package.json', 'jest.config.js', 'eslint.config.js', 'tsconfig.json', 'tsconfig.build.json'];
+const SELF = relative(REPO, __filename);
+// The corpus pods are upstream manifests: their paths are inside containers (`/home/argocd`), not on a machine.
+const UPSTREAM_DATA = /^test\/fixtures\/pods\/.*\.json$/;
+const files = repoFiles(ROOTS).filter((f) => f !== SELF && !UPSTREAM_DATA.test(f));
+const CODE = files.filter((f) => !f.endsWith('.md'));
+
+/** Paths that exist only on one machine: its shared work area, a user's home, a sibling checkout. */
+const MACHINE_PATHS: ReadonlyArray<readonly [string, RegExp]> = [
+  ['the work area of the development machine', /(^|[\s'"`(=:])\/work\//],
+  ['a sibling directory outside the checkout', /\.\.\/shared\b/],
+  ['a user home directory', /(^|[\s'"`(=:])\/home\/[a-z]/],
+];
+
+function hits(pattern: RegExp, among: readonly string[]): string[] {
+  return among.flatMap((f) => readRepoFile(f).split('\n').flatMap((line, i) => (pattern.test(line) ? [`${f}:${i + 1}`] : [])));
+}
+
+describe('the repository stands alone', () => {
+  it('walks the repository', () => {
+    expect(files).toEqual(expect.arrayContaining(['test/helpers/fixtures.ts', 'README.md', '.ci/run']));
+  });
+
+  it.each(MACHINE_PATHS)('no file names %s', (_what, pattern) => {
+    expect(hits(pattern, files)).toEqual([]);
+  });
+
+  it('no file cites the design notes kept outside the repository', () => {
+    expect(hits(/\bthreats\.md\b/, files)).toEqual([]);
+  });
+
+  it('code cites the contract and the threat model by their path in the repository', () => {
+    expect(hits(/(?<!docs\/)\b(contract|threat-model)\.md\b/, CODE)).toEqual([]);
+  });
+
+  it('every docs/*.md that code cites exists', () => {
+    const cited = CODE.flatMap((f) => [...readRepoFile(f).matchAll(/\bdocs\/[\w-]+\.md\b/g)].map((m) => m[0]));
+    expect(cited.length).toBeGreaterThan(5);
+    expect([...new Set(cited)].filter((d) => !existsSync(join(REPO, d)))).toEqual([]);
+  });
+});
