@@ -98,7 +98,9 @@ describe('sidecar process', () => {
     const stderr = new PassThrough();
     const code = await runCli(['sidecar', '--once'], { env: h.env, stdout: new PassThrough(), stderr });
     expect(code).toBe(2);
-    expect(String(stderr.read())).toContain('SIDECAR_AUDIT_FILE: cannot open /nonexistent-dir/audit.jsonl for appending (ENOENT)');
+    const text = String(stderr.read());
+    expect(text).toContain('SIDECAR_AUDIT_FILE: cannot open the file for appending (ENOENT)');
+    expect(text).not.toContain('/nonexistent-dir');
   });
 
   it('row 31: an audit file failing at run time: secrets keep flowing, stdout keeps the trail, losses counted', async () => {
