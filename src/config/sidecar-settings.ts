@@ -122,5 +122,5 @@ export function readSidecarSettings(
   const specs: Record<string, FieldSpec<unknown>> = Object.fromEntries(entries.map(([, r]) => [nameOf(r), rowField(r)]));
   const { values, problems } = readFields(env, specs);
   const byKey = Object.fromEntries(entries.filter(([, r]) => nameOf(r) in values).map(([k, r]) => [k, values[nameOf(r)]]));
-  return { values: byKey as Partial<SidecarSettingValues>, problems };
+  return { values: byKey, problems };
 }
