@@ -19,8 +19,8 @@ const TEXTS: Partial<Record<SidecarSettingKey, string[]>> = {
     'auth/kubernetes', 'kubernetes', 'jwt', 'jwt/prod', '/auth/kubernetes/', 'auth/jwt', 'auth', 'auth/', '/', 'auth//k8s',
     'auth/k8s$', 'a b', '../sys', 'auth/k8s\nx', 'x'.repeat(600),
   ],
-  vaultNamespace: ['admin', 'admin/team-a', 'admin/', '/admin', 'admin//x', 'a b', 'team-ä', `${'n'.repeat(40)}/${'m'.repeat(40)}`],
-  auditHashDevice: ['file', 'file/audit', 'file/', '/file', 'a b', 'file;rm'],
+  vaultNamespace: ['admin', 'admin/team-a', 'admin/', '/admin', 'admin//x', 'a b', 'team-ä', `${'n'.repeat(40)}/${'m'.repeat(40)}`, 'n/'.repeat(1000)],
+  auditHashDevice: ['file', 'file/audit', 'file/', '/file', 'a b', 'file;rm', 'd'.repeat(2000)],
 };
 
 function integerEdges(r: SettingRow): string[] {
