@@ -65,3 +65,10 @@ export function label(value: string): string {
 export function allEdges(): [SidecarSettingKey, string, string][] {
   return SETTING_KEYS.flatMap((k) => [...new Set(edges(k))].map((v): [SidecarSettingKey, string, string] => [k, label(v), v]));
 }
+
+/** An edge as a chart value: numbers and booleans as YAML would type them, the rest as strings. */
+export function chartForm(r: SettingRow, v: string): unknown {
+  if ((r.type === 'integer' || r.type === 'duration') && /^-?[0-9]+$/.test(v)) return Number(v);
+  if (r.type === 'boolean' && (v === 'true' || v === 'false')) return v === 'true';
+  return v;
+}

@@ -12,7 +12,7 @@ import { SIDECAR_OWN_SETTINGS } from '../../../src/config/sidecar';
 import { SIDECAR_SETTINGS, type SettingRow } from '../../../src/config/sidecar-settings';
 import { formatSeconds } from '../../../src/config/validators';
 import { defaultCellMatches, docTable, REPO } from '../../helpers/doc-tables';
-import { allEdges } from '../../helpers/setting-edges';
+import { allEdges, chartForm } from '../../helpers/setting-edges';
 
 const CHART = join(REPO, 'helm', 'secrets-broker');
 const schema = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8')) as Record<string, any>;
@@ -60,11 +60,6 @@ describe('every edge the chart schema lets through, the row parses', () => {
   const validate = (path: string): ((v: unknown) => boolean) => {
     const check = ajv.compile({ definitions: schema.definitions, ...schemaAt(path) });
     return (v) => check(v);
-  };
-  const chartForm = (r: SettingRow, v: string): unknown => {
-    if ((r.type === 'integer' || r.type === 'duration') && /^-?[0-9]+$/.test(v)) return Number(v);
-    if (r.type === 'boolean' && (v === 'true' || v === 'false')) return v === 'true';
-    return v;
   };
   it.each(allEdges())('%s = %s', (key, _title, v) => {
     const r = SIDECAR_SETTINGS[key] as SettingRow;
