@@ -7,7 +7,7 @@ import type { Writable } from 'node:stream';
 import NodeCache from 'node-cache';
 import { createAuditWriter } from '../src/audit/setup';
 import type { AuditSink } from '../src/audit/writer';
-import { AUDIT_ENV, parseAuditEnv } from '../src/config/audit';
+import { AUDIT_ENV, checkpointKeyProblem, parseAuditEnv } from '../src/config/audit';
 import { parseSidecarConfig, type SidecarConfig } from '../src/config/sidecar';
 import { ConfigError } from '../src/errors';
 import { createLogger, type Logger } from '../src/log';
@@ -121,5 +121,7 @@ async function auditSink(o: RunOptions, cfg: SidecarConfig, metrics: SidecarMetr
       if (!logged) log.error({ what, code }, 'audit file unwritable; records continue on stdout');
       logged = true;
     },
+  }).catch((err: unknown) => {
+    throw checkpointKeyProblem(err);
   });
 }
