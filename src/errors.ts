@@ -114,3 +114,19 @@ export class TransportError extends BrokerError {
     this.reason = reason;
   }
 }
+
+/** Thrown by decodeSpec (src/spec.ts): the sidecar got a spec it will not act on. */
+export class SpecError extends BrokerError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super('SPEC_INVALID', `invalid secrets spec: ${problems.join('; ')}`);
+    this.problems = problems;
+  }
+}
+
+/** The projected token file could not be used (src/sidecar/session.ts). */
+export class TokenFileError extends BrokerError {
+  constructor(message: string) {
+    super('TOKEN_FILE', message);
+  }
+}

@@ -6,9 +6,9 @@
  * becomes one entry of a ConfigError naming its setting (exit 2).
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, type SettingProblem } from '../errors';
+import { ConfigError, SpecError, type SettingProblem } from '../errors';
 import { SIDECAR_DEFAULTS, SIDECAR_ENV as E, SIDECAR_EXTRA_ENV } from '../sidecar-env';
-import { decodeSpec, SpecError, type PodSecretsSpec } from '../spec';
+import { decodeSpec, type PodSecretsSpec } from '../spec';
 import type { PodIdentity } from '../audit/record';
 import { MISSING, readFields, type FieldSpec } from './env';
 import { readSidecarSettings, type SidecarSettingValues } from './sidecar-settings';
