@@ -27,12 +27,13 @@ function withValue(path: string, value: unknown): Record<string, unknown> {
   return values;
 }
 
-async function render(values: object): Promise<{ env?: Record<string, string>; stderr: string }> {
+async function render(values: object): Promise<{ objs?: K8sObject[]; env?: Record<string, string>; stderr: string }> {
   const r = await helm(['template', 'sb', CHART_DIR, '--namespace', 'secrets-broker'], values);
   if (r.code !== 0) return { stderr: r.stderr };
-  const deploy = parseManifests(r.stdout).find((o: K8sObject) => o.kind === 'Deployment')!;
+  const objs = parseManifests(r.stdout);
+  const deploy = objs.find((o) => o.kind === 'Deployment')!;
   const env = deploy.spec.template.spec.containers[0].env as { name: string; value: string }[];
-  return { env: Object.fromEntries(env.map((e) => [e.name, e.value])), stderr: '' };
+  return { objs, env: Object.fromEntries(env.map((e) => [e.name, e.value])), stderr: '' };
 }
 
 it.each(allEdges())('%s = %s: installable means it starts, and so do its sidecars', async (key, _title, v) => {
@@ -63,4 +64,12 @@ describe('the three values that used to crash-loop every injected sidecar', () =
     expect(config.sidecar.vaultAuthPath).toBe('auth/kubernetes');
     for (const env of injectedSidecarEnvs(config)) expect(parseSidecarConfig(env).authPath).toBe('auth/kubernetes');
   });
+});
+
+it('the ValidatingAdmissionPolicy expects the Vault address as the injector hands it over (trailing slashes dropped)', async () => {
+  const out = await render({ ...withValue('vault.addr', 'https://vault.vault.svc:8200//'), validatingAdmissionPolicy: { enabled: true } });
+  const handed = injectedSidecarEnvs(loadInjectorConfig(out.env!))[0]!.VAULT_ADDR;
+  expect(handed).toBe('https://vault.vault.svc:8200');
+  const expr = out.objs!.find((o) => o.kind === 'ValidatingAdmissionPolicy')!.spec.variables[0].expression as string;
+  expect(expr).toContain(`e.?value.orValue('') == '${handed}')`);
 });
