@@ -37,7 +37,7 @@ const dnsName = makeValidator<string>((v) => {
   if (v !== '' && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(v)) throw new Error('must be empty or a Kubernetes object name');
   return v;
 });
-const intAtLeast = (min: number, max: number): ReturnType<typeof makeValidator<number>> => makeValidator<number>(intRange(min, max));
+const intBetween = (min: number, max: number): ReturnType<typeof makeValidator<number>> => makeValidator<number>(intRange(min, max));
 const image = makeValidator<string>((v) => {
   if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,511}$/.test(v)) throw new Error('must be an image reference');
   return v;
@@ -53,7 +53,7 @@ export const INJECTOR_SCHEMA = {
   INJECTOR_BIND_ADDRESS: str({ default: '0.0.0.0' }),
   INJECTOR_TLS_CERT_FILE: str(),
   INJECTOR_TLS_KEY_FILE: str(),
-  INJECTOR_TLS_RELOAD_SECONDS: intAtLeast(1, 3600)({ default: 10 }),
+  INJECTOR_TLS_RELOAD_SECONDS: intBetween(1, 3600)({ default: 10 }),
   INJECTOR_NAMESPACE: dnsName({ default: 'secrets-broker' }),
   INJECTOR_EXCLUDE_NAMESPACES: dnsList({ default: [] }),
   INJECTOR_LITERAL_SECRETS: str({ choices: LITERAL_POLICIES, default: 'warn' }),
@@ -67,13 +67,13 @@ export const INJECTOR_SCHEMA = {
   SIDECAR_IMAGE_PULL_POLICY: str({ choices: ['Always', 'IfNotPresent', 'Never'], default: 'IfNotPresent' }),
   SIDECAR_TMPFS_SIZE: quantity({ default: '16Mi' }),
   SIDECAR_TOKEN_AUDIENCE: str({ default: 'vault' }),
-  SIDECAR_TOKEN_EXPIRY_SECONDS: intAtLeast(MIN_TOKEN_EXPIRY_SECONDS, 86400)({ default: MIN_TOKEN_EXPIRY_SECONDS }),
+  SIDECAR_TOKEN_EXPIRY_SECONDS: intBetween(MIN_TOKEN_EXPIRY_SECONDS, 86400)({ default: MIN_TOKEN_EXPIRY_SECONDS }),
   SIDECAR_CPU_REQUEST: quantity({ default: '25m' }),
   SIDECAR_MEMORY_REQUEST: quantity({ default: '48Mi' }),
   SIDECAR_CPU_LIMIT: optionalQuantity({ default: '' }),
   SIDECAR_MEMORY_LIMIT: optionalQuantity({ default: '128Mi' }),
-  SIDECAR_RUN_AS_USER: intAtLeast(1, 2147483647)({ default: 65530 }),
-  SIDECAR_FILE_GROUP: intAtLeast(1, 2147483647)({ default: 65530 }),
+  SIDECAR_RUN_AS_USER: intBetween(1, 2147483647)({ default: 65530 }),
+  SIDECAR_FILE_GROUP: intBetween(1, 2147483647)({ default: 65530 }),
 };
 
 /** Every setting the injector reads: its own, then those it hands to the sidecar (the audit settings are src/config/audit.ts). */
