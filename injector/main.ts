@@ -2,12 +2,15 @@
  * Start-up and shutdown of `secrets-broker injector`: settings in, HTTPS server out.
  * The only place with a listener, timers and signals; everything else is in app.ts and src/.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics } from 'prom-client';
 import { createAuditWriter } from '../src/audit/setup';
 import type { AuditSink } from '../src/audit/writer';
+import { checkpointKeyProblem } from '../src/config/audit';
 import type { InjectorConfig } from '../src/config/injector';
+import { ConfigError } from '../src/errors';
 import type { LiteralDetector } from '../src/inject/literal';
 import { createLogger, type Logger } from '../src/log';
 import { createApp } from './app';
@@ -46,6 +49,8 @@ export async function startInjector(config: InjectorConfig, opts: StartOptions =
       stdout: process.stdout,
       registry: metrics.registry,
       onError: (what, code) => logger.error({ what, code }, 'audit sink failed; records still go to stdout'),
+    }).catch((err: unknown) => {
+      throw checkpointKeyProblem(err);
     }));
   if (opts.processMetrics) collectDefaultMetrics({ register: metrics.registry });
   let listening = false;
@@ -53,7 +58,7 @@ export async function startInjector(config: InjectorConfig, opts: StartOptions =
   const server = createServer(
     {
       ...TLS_OPTIONS,
-      ...loadKeyPair(config.tlsCertFile, config.tlsKeyFile),
+      ...servingPair(config),
       handshakeTimeout: TIMEOUTS.handshakeMs,
       headersTimeout: TIMEOUTS.headersMs,
       requestTimeout: TIMEOUTS.requestMs,
@@ -93,6 +98,25 @@ export async function startInjector(config: InjectorConfig, opts: StartOptions =
   return { server, port, close };
 }
 
+/** The serving certificate and key named by the settings; one that cannot be loaded is a settings problem (exit 2). */
+function servingPair(config: InjectorConfig): ReturnType<typeof loadKeyPair> {
+  const problems = (['INJECTOR_TLS_CERT_FILE', 'INJECTOR_TLS_KEY_FILE'] as const)
+    .map((setting, i) => ({ setting, file: i === 0 ? config.tlsCertFile : config.tlsKeyFile }))
+    .flatMap(({ setting, file }) => {
+      try {
+        readFileSync(file);
+        return [];
+      } catch (err) {
+        return [{ setting, message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})` }];
+      }
+    });
+  if (problems.length > 0) throw new ConfigError(problems);
+  try {
+    return loadKeyPair(config.tlsCertFile, config.tlsKeyFile);
+  } catch {
+    throw new ConfigError([{ setting: 'INJECTOR_TLS_KEY_FILE', message: 'is not the PEM key of INJECTOR_TLS_CERT_FILE (or either is not PEM)' }]);
+  }
+}
 
 /** Runs until SIGTERM or SIGINT, then stops accepting, finishes in-flight requests and flushes the audit trail. */
 export async function runInjector(config: InjectorConfig, opts: StartOptions = {}): Promise<void> {

@@ -7,10 +7,11 @@ import type { Writable } from 'node:stream';
 import NodeCache from 'node-cache';
 import { createAuditWriter } from '../src/audit/setup';
 import type { AuditSink } from '../src/audit/writer';
-import { AUDIT_ENV, parseAuditEnv } from '../src/config/audit';
+import { AUDIT_ENV, checkpointKeyProblem, parseAuditEnv } from '../src/config/audit';
 import { parseSidecarConfig, type SidecarConfig } from '../src/config/sidecar';
 import { ConfigError } from '../src/errors';
 import { createLogger, type Logger } from '../src/log';
+import { SIDECAR_ENV } from '../src/sidecar-env';
 import { AuditContext } from '../src/sidecar/audit-context';
 import { Controller } from '../src/sidecar/controller';
 import { SidecarMetrics } from '../src/sidecar/metrics';
@@ -105,7 +106,8 @@ async function auditSink(o: RunOptions, cfg: SidecarConfig, metrics: SidecarMetr
     try {
       closeSync(openSync(settings.file, 'a', 0o640));
     } catch (err) {
-      throw new ConfigError([`SIDECAR_AUDIT_FILE: cannot open ${settings.file} for appending (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+      const setting = cfg.auditFile ? SIDECAR_ENV.auditFile : AUDIT_ENV.file;
+      throw new ConfigError([{ setting, message: `cannot open the file for appending (${(err as NodeJS.ErrnoException).code ?? 'error'})` }]);
     }
   }
   let logged = false;
@@ -119,5 +121,7 @@ async function auditSink(o: RunOptions, cfg: SidecarConfig, metrics: SidecarMetr
       if (!logged) log.error({ what, code }, 'audit file unwritable; records continue on stdout');
       logged = true;
     },
+  }).catch((err: unknown) => {
+    throw checkpointKeyProblem(err);
   });
 }

@@ -24,8 +24,38 @@ export class UsageError extends BrokerError {
   }
 }
 
-/** Settings that failed validation at start-up: one entry per bad setting. */
-export class ConfigError extends UsageError {}
+/** One bad setting: its name (as the environment spells it) and why, never its value. */
+export interface SettingProblem {
+  setting: string;
+  message: string;
+}
+
+/**
+ * Settings that failed validation at start-up: one entry per problem, each naming its
+ * setting as data. The CLI prints `<setting>: <message>` per entry and exits 2.
+ */
+export class ConfigError extends BrokerError {
+  readonly problems: readonly SettingProblem[];
+
+  constructor(problems: readonly SettingProblem[]) {
+    super('CONFIG_INVALID', problems.map(settingLine).join('; '));
+    this.problems = problems;
+  }
+
+  /** The names of the bad settings, sorted, each once. */
+  get settings(): string[] {
+    return [...new Set(this.problems.map((p) => p.setting))].sort();
+  }
+
+  /** One line per problem, as the CLI prints them. */
+  lines(): string[] {
+    return this.problems.map(settingLine);
+  }
+}
+
+function settingLine(p: SettingProblem): string {
+  return `${p.setting}: ${p.message}`;
+}
 
 /** How a Vault request failed; the sidecar decides retry, re-login or give-up from this alone. */
 export type VaultErrorKind =
@@ -72,5 +102,31 @@ export class WriteError extends BrokerError {
   constructor(reason: string, message: string, options?: { cause?: unknown }) {
     super('WRITE_FAILED', message, options);
     this.reason = reason;
+  }
+}
+
+/** A Vault request that failed below HTTP (src/vault/transport.ts); client.ts turns it into a VaultError. */
+export class TransportError extends BrokerError {
+  readonly reason: 'timeout' | 'tls' | 'network' | 'too-large';
+
+  constructor(reason: 'timeout' | 'tls' | 'network' | 'too-large', message: string) {
+    super(`TRANSPORT_${reason.toUpperCase().replace('-', '_')}`, message);
+    this.reason = reason;
+  }
+}
+
+/** Thrown by decodeSpec (src/spec.ts): the sidecar got a spec it will not act on. */
+export class SpecError extends BrokerError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super('SPEC_INVALID', `invalid secrets spec: ${problems.join('; ')}`);
+    this.problems = problems;
+  }
+}
+
+/** The projected token file could not be used (src/sidecar/session.ts). */
+export class TokenFileError extends BrokerError {
+  constructor(message: string) {
+    super('TOKEN_FILE', message);
   }
 }

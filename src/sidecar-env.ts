@@ -1,7 +1,9 @@
 /**
  * The environment the injector gives the sidecar container: the names are shared so
- * the two sides cannot drift. The sidecar parses these once at start-up
- * (src/config/sidecar.ts) and validates the spec again.
+ * the two sides cannot drift. The operator settings among them are rows of
+ * SIDECAR_SETTINGS (src/config/sidecar-settings.ts: type, default, bounds, parser), which
+ * the injector and the sidecar (src/config/sidecar.ts) both validate with; the sidecar
+ * validates the spec again.
  */
 export const SIDECAR_ENV = {
   /** The encoded PodSecretsSpec (src/spec.ts). */
@@ -22,7 +24,7 @@ export const SIDECAR_ENV = {
   healthPort: 'SIDECAR_HEALTH_PORT',
   /** `true` (default) revokes the token and leases on SIGTERM. */
   revokeOnShutdown: 'SIDECAR_REVOKE_ON_SHUTDOWN',
-  /** Seconds a secret may go without a successful refresh before /readyz fails. */
+  /** How long a secret may go without a successful refresh before /readyz fails (`5m`, or seconds). */
   staleAfter: 'SIDECAR_STALE_AFTER',
   /** Optional audit file (JSON Lines) besides stdout. */
   auditFile: 'SIDECAR_AUDIT_FILE',

@@ -5,7 +5,7 @@
  * Every validator returns a list of problems (empty when fine) and never echoes values
  * that could be secret.
  */
-import { BrokerError } from './errors';
+import { SpecError } from './errors';
 
 /** The env var that carries the encoded spec into the sidecar. */
 export const SPEC_ENV = 'SECRETS_BROKER_SPEC';
@@ -175,14 +175,8 @@ export function checkRole(role: string): string[] {
   return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(role) ? [] : ['must be a Vault role name (letters, digits, _ . -)'];
 }
 
-/** Thrown by decodeSpec: the sidecar got a spec it will not act on. */
-export class SpecError extends BrokerError {
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super('SPEC_INVALID', `invalid secrets spec: ${problems.join('; ')}`);
-    this.problems = problems;
-  }
-}
+/** Thrown by decodeSpec (defined with the other error classes in src/errors.ts). */
+export { SpecError };
 
 export function encodeSpec(spec: PodSecretsSpec): string {
   return JSON.stringify(spec);

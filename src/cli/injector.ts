@@ -1,11 +1,11 @@
 /** `secrets-broker injector`: the mutating admission webhook. Settings come from the environment only. */
 import type { Command } from 'commander';
-import { INJECTOR_SCHEMA, loadInjectorConfig } from '../config/injector';
+import { INJECTOR_SETTING_NAMES, loadInjectorConfig } from '../config/injector';
 import type { CliIO, Register } from './main';
 
 const HELP = `
 Settings (environment variables; the Helm chart sets them):
-${Object.keys(INJECTOR_SCHEMA)
+${INJECTOR_SETTING_NAMES
   .map((k) => `  ${k}`)
   .join('\n')}
 

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { UsageError } from '../errors';
+import { ConfigError, UsageError } from '../errors';
 import { packageVersion } from '../version';
 
 /** Exit codes shared by every command (docs/contract.md). */
@@ -65,6 +65,10 @@ function exitCodeFor(err: unknown, io: CliIO): number {
   if (err instanceof CommanderError) {
     const quiet = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
     return quiet.includes(err.code) ? EXIT.OK : EXIT.USAGE;
+  }
+  if (err instanceof ConfigError) {
+    for (const line of err.lines()) io.stderr.write(`secrets-broker: ${line}\n`);
+    return EXIT.USAGE;
   }
   if (err instanceof UsageError) {
     for (const p of err.problems) io.stderr.write(`secrets-broker: ${p}\n`);

@@ -1,5 +1,5 @@
 import { num, str } from 'envalid';
-import { ConfigError } from '../errors';
+import { BrokerError, ConfigError, type SettingProblem } from '../errors';
 import { parseEnv } from './env';
 
 /** Audit settings shared by the injector and the sidecar (docs/audit.md). */
@@ -41,10 +41,29 @@ export function parseAuditEnv(env: Record<string, string | undefined>): AuditSet
     checkpointKeyFile: e[AUDIT_ENV.checkpointKeyFile],
     checkpointEvery: e[AUDIT_ENV.checkpointEvery],
   };
-  const problems: string[] = [];
-  if (!(s.maxBytes >= 4096)) problems.push(`${AUDIT_ENV.maxBytes}: at least 4096`);
-  if (!(Number.isInteger(s.keep) && s.keep >= 1)) problems.push(`${AUDIT_ENV.keep}: a whole number of at least 1`);
-  if (!(Number.isInteger(s.checkpointEvery) && s.checkpointEvery >= 1)) problems.push(`${AUDIT_ENV.checkpointEvery}: a whole number of at least 1`);
+  const problems: SettingProblem[] = [];
+  const check = (ok: boolean, setting: string, message: string): void => {
+    if (!ok) problems.push({ setting, message });
+  };
+  check(s.maxBytes >= 4096, AUDIT_ENV.maxBytes, 'at least 4096');
+  check(Number.isInteger(s.keep) && s.keep >= 1, AUDIT_ENV.keep, 'a whole number of at least 1');
+  check(Number.isInteger(s.checkpointEvery) && s.checkpointEvery >= 1, AUDIT_ENV.checkpointEvery, 'a whole number of at least 1');
   if (problems.length > 0) throw new ConfigError(problems);
   return s;
+}
+
+const KEY_PROBLEMS: Record<string, string> = {
+  AUDIT_KEY_INVALID: 'not a private key in PEM or JWK form (Ed25519 or P-256)',
+  AUDIT_KEY_UNREADABLE: 'cannot read the file',
+};
+
+/**
+ * A checkpoint key that does not load at start-up is a problem of AUDIT_CHECKPOINT_KEY_FILE:
+ * returned as a ConfigError naming it (by the error's code; the path is not echoed). Any
+ * other error is returned as it is.
+ */
+export function checkpointKeyProblem(err: unknown): unknown {
+  if (!(err instanceof BrokerError) || KEY_PROBLEMS[err.code] === undefined) return err;
+  const errno = (err.cause as NodeJS.ErrnoException | undefined)?.code;
+  return new ConfigError([{ setting: AUDIT_ENV.checkpointKeyFile, message: `${KEY_PROBLEMS[err.code]}${errno ? ` (${errno})` : ''}` }]);
 }

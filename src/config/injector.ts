@@ -3,11 +3,12 @@
  * (the Helm chart sets them) and passed down as one InjectorConfig. Nothing in a pod
  * can change any of them.
  */
-import { bool, makeValidator, port, str, url } from 'envalid';
-import { SIDECAR_DEFAULTS } from '../sidecar-env';
-import { ConfigError } from '../errors';
+import { makeValidator, port, str } from 'envalid';
+import { ConfigError, type SettingProblem } from '../errors';
 import { AUDIT_ENV, parseAuditEnv, type AuditSettings } from './audit';
-import { parseEnv } from './env';
+import { parseEnv, sortProblems } from './env';
+import { LOG_LEVELS, readSidecarSettings, SIDECAR_SETTINGS, STALE_AFTER, type SidecarSettingValues } from './sidecar-settings';
+import { intRange } from './validators';
 
 export const LITERAL_POLICIES = ['off', 'warn', 'deny'] as const;
 export type LiteralPolicy = (typeof LITERAL_POLICIES)[number];
@@ -36,38 +37,29 @@ const dnsName = makeValidator<string>((v) => {
   if (v !== '' && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(v)) throw new Error('must be empty or a Kubernetes object name');
   return v;
 });
-const intAtLeast = (min: number, max: number): ReturnType<typeof makeValidator<number>> =>
-  makeValidator<number>((v) => {
-    const n = Number(v);
-    if (!/^[0-9]+$/.test(v) || n < min || n > max) throw new Error(`must be an integer from ${min} to ${max}`);
-    return n;
-  });
-const auditDevice = makeValidator<string>((v) => {
-  if (v !== '' && !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(v)) throw new Error('must be empty or a Vault audit device path such as file');
-  return v;
-});
+const intBetween = (min: number, max: number): ReturnType<typeof makeValidator<number>> => makeValidator<number>(intRange(min, max));
 const image = makeValidator<string>((v) => {
   if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,511}$/.test(v)) throw new Error('must be an image reference');
   return v;
 });
 
-/** The envalid schema: one entry per setting, with its default. */
+/**
+ * The envalid schema of the injector's own settings, one entry per setting with its
+ * default. The settings it hands to the sidecar are rows of SIDECAR_SETTINGS instead
+ * (src/config/sidecar-settings.ts), read with the sidecar's own parsers.
+ */
 export const INJECTOR_SCHEMA = {
   INJECTOR_PORT: port({ default: 8443 }),
   INJECTOR_BIND_ADDRESS: str({ default: '0.0.0.0' }),
   INJECTOR_TLS_CERT_FILE: str(),
   INJECTOR_TLS_KEY_FILE: str(),
-  INJECTOR_TLS_RELOAD_SECONDS: intAtLeast(1, 3600)({ default: 10 }),
+  INJECTOR_TLS_RELOAD_SECONDS: intBetween(1, 3600)({ default: 10 }),
   INJECTOR_NAMESPACE: dnsName({ default: 'secrets-broker' }),
   INJECTOR_EXCLUDE_NAMESPACES: dnsList({ default: [] }),
   INJECTOR_LITERAL_SECRETS: str({ choices: LITERAL_POLICIES, default: 'warn' }),
   INJECTOR_SIDECAR_MODE: str({ choices: SIDECAR_MODES, default: 'native' }),
-  INJECTOR_LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
+  INJECTOR_LOG_LEVEL: str({ choices: LOG_LEVELS, default: 'info' }),
   INJECTOR_AUDIT_FILE: str({ default: '' }),
-  VAULT_ADDR: url(),
-  VAULT_AUTH_PATH: str({ default: SIDECAR_DEFAULTS.authPath }),
-  VAULT_AUTH_METHOD: str({ choices: ['kubernetes', 'jwt'], default: SIDECAR_DEFAULTS.authMethod }),
-  VAULT_NAMESPACE: str({ default: '' }),
   INJECTOR_VAULT_CA_CONFIGMAP: dnsName({ default: '' }),
   INJECTOR_VAULT_CA_SECRET: dnsName({ default: '' }),
   INJECTOR_VAULT_CA_KEY: str({ default: 'ca.crt' }),
@@ -75,19 +67,17 @@ export const INJECTOR_SCHEMA = {
   SIDECAR_IMAGE_PULL_POLICY: str({ choices: ['Always', 'IfNotPresent', 'Never'], default: 'IfNotPresent' }),
   SIDECAR_TMPFS_SIZE: quantity({ default: '16Mi' }),
   SIDECAR_TOKEN_AUDIENCE: str({ default: 'vault' }),
-  SIDECAR_TOKEN_EXPIRY_SECONDS: intAtLeast(MIN_TOKEN_EXPIRY_SECONDS, 86400)({ default: MIN_TOKEN_EXPIRY_SECONDS }),
+  SIDECAR_TOKEN_EXPIRY_SECONDS: intBetween(MIN_TOKEN_EXPIRY_SECONDS, 86400)({ default: MIN_TOKEN_EXPIRY_SECONDS }),
   SIDECAR_CPU_REQUEST: quantity({ default: '25m' }),
   SIDECAR_MEMORY_REQUEST: quantity({ default: '48Mi' }),
   SIDECAR_CPU_LIMIT: optionalQuantity({ default: '' }),
   SIDECAR_MEMORY_LIMIT: optionalQuantity({ default: '128Mi' }),
-  SIDECAR_RUN_AS_USER: intAtLeast(1, 2147483647)({ default: 65530 }),
-  SIDECAR_FILE_GROUP: intAtLeast(1, 2147483647)({ default: 65530 }),
-  SIDECAR_HEALTH_PORT: intAtLeast(1024, 65535)({ default: SIDECAR_DEFAULTS.healthPort }),
-  SIDECAR_REVOKE_ON_SHUTDOWN: bool({ default: true }),
-  SIDECAR_STALE_AFTER: intAtLeast(0, 31 * 86400)({ default: 0 }),
-  SIDECAR_AUDIT_HASH_DEVICE: auditDevice({ default: '' }),
-  SIDECAR_LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
+  SIDECAR_RUN_AS_USER: intBetween(1, 2147483647)({ default: 65530 }),
+  SIDECAR_FILE_GROUP: intBetween(1, 2147483647)({ default: 65530 }),
 };
+
+/** Every setting the injector reads: its own, then those it hands to the sidecar (the audit settings are src/config/audit.ts). */
+export const INJECTOR_SETTING_NAMES: readonly string[] = [...Object.keys(INJECTOR_SCHEMA), ...Object.values(SIDECAR_SETTINGS).map((r) => r.injectorEnv)];
 
 /** Everything the sidecar container gets from the operator, never from the pod. */
 export interface SidecarSettings {
@@ -109,7 +99,7 @@ export interface SidecarSettings {
   fileGroup: number;
   healthPort: number;
   revokeOnShutdown: boolean;
-  /** 0: the sidecar's own default. */
+  /** 0: the table's default (SIDECAR_STALE_AFTER is then left out of the pod; the sidecar applies the same default). */
   staleAfterSeconds: number;
   /** Vault audit device whose HMAC the sidecar puts on lease ids (`sys/audit-hash/<device>`); empty: none. */
   auditHashDevice: string;
@@ -133,7 +123,7 @@ export interface InjectorConfig {
 
 /** Parses and validates the settings; throws ConfigError naming every bad one. */
 export function loadInjectorConfig(env: Record<string, string | undefined>): InjectorConfig {
-  const problems: string[] = [];
+  const problems: SettingProblem[] = [];
   const collect = <T>(parse: () => T): T | undefined => {
     try {
       return parse();
@@ -145,10 +135,12 @@ export function loadInjectorConfig(env: Record<string, string | undefined>): Inj
   };
   const e = collect(() => parseEnv(env, INJECTOR_SCHEMA));
   const audit = collect(() => parseAuditEnv({ ...env, [AUDIT_ENV.file]: env.INJECTOR_AUDIT_FILE ?? env[AUDIT_ENV.file] }));
+  const handed = readSidecarSettings(env, 'injector');
+  problems.push(...handed.problems);
   if (e && e.INJECTOR_VAULT_CA_CONFIGMAP !== '' && e.INJECTOR_VAULT_CA_SECRET !== '') {
-    problems.push('INJECTOR_VAULT_CA_SECRET: cannot be combined with INJECTOR_VAULT_CA_CONFIGMAP; set one');
+    problems.push({ setting: 'INJECTOR_VAULT_CA_SECRET', message: 'cannot be combined with INJECTOR_VAULT_CA_CONFIGMAP; set one' });
   }
-  if (!e || !audit || problems.length > 0) throw new ConfigError(problems.sort());
+  if (!e || !audit || problems.length > 0) throw new ConfigError(sortProblems(problems));
   return {
     port: e.INJECTOR_PORT,
     bindAddress: e.INJECTOR_BIND_ADDRESS,
@@ -160,11 +152,11 @@ export function loadInjectorConfig(env: Record<string, string | undefined>): Inj
     literalSecrets: e.INJECTOR_LITERAL_SECRETS,
     logLevel: e.INJECTOR_LOG_LEVEL,
     audit,
-    sidecar: sidecarSettings(e),
+    sidecar: sidecarSettings(e, handed.values as SidecarSettingValues),
   };
 }
 
-function sidecarSettings(e: ReturnType<typeof parseEnv<typeof INJECTOR_SCHEMA>>): SidecarSettings {
+function sidecarSettings(e: ReturnType<typeof parseEnv<typeof INJECTOR_SCHEMA>>, h: SidecarSettingValues): SidecarSettings {
   const limits: Record<string, string> = {};
   if (e.SIDECAR_CPU_LIMIT !== '') limits.cpu = e.SIDECAR_CPU_LIMIT;
   if (e.SIDECAR_MEMORY_LIMIT !== '') limits.memory = e.SIDECAR_MEMORY_LIMIT;
@@ -172,10 +164,10 @@ function sidecarSettings(e: ReturnType<typeof parseEnv<typeof INJECTOR_SCHEMA>>)
   return {
     image: e.SIDECAR_IMAGE,
     imagePullPolicy: e.SIDECAR_IMAGE_PULL_POLICY,
-    vaultAddr: e.VAULT_ADDR,
-    vaultAuthPath: e.VAULT_AUTH_PATH,
-    vaultAuthMethod: e.VAULT_AUTH_METHOD,
-    vaultNamespace: e.VAULT_NAMESPACE,
+    vaultAddr: h.vaultAddr,
+    vaultAuthPath: h.vaultAuthPath,
+    vaultAuthMethod: h.vaultAuthMethod,
+    vaultNamespace: h.vaultNamespace,
     ...(caName !== '' && {
       vaultCa: { kind: e.INJECTOR_VAULT_CA_CONFIGMAP ? 'configMap' : 'secret', name: caName, key: e.INJECTOR_VAULT_CA_KEY },
     }),
@@ -186,10 +178,10 @@ function sidecarSettings(e: ReturnType<typeof parseEnv<typeof INJECTOR_SCHEMA>>)
     resources: { requests: { cpu: e.SIDECAR_CPU_REQUEST, memory: e.SIDECAR_MEMORY_REQUEST }, limits },
     runAsUser: e.SIDECAR_RUN_AS_USER,
     fileGroup: e.SIDECAR_FILE_GROUP,
-    healthPort: e.SIDECAR_HEALTH_PORT,
-    revokeOnShutdown: e.SIDECAR_REVOKE_ON_SHUTDOWN,
-    staleAfterSeconds: e.SIDECAR_STALE_AFTER,
-    auditHashDevice: e.SIDECAR_AUDIT_HASH_DEVICE,
-    logLevel: e.SIDECAR_LOG_LEVEL,
+    healthPort: h.healthPort,
+    revokeOnShutdown: h.revokeOnShutdown,
+    staleAfterSeconds: h.staleAfter === STALE_AFTER.defaultSeconds ? 0 : h.staleAfter,
+    auditHashDevice: h.auditHashDevice,
+    logLevel: h.logLevel,
   };
 }

@@ -3,19 +3,15 @@
  * login: the kubelet rotates it), renew it, tell a revoked token from a policy denial,
  * revoke it on shutdown. No timers here: planNext() says what to do and when.
  */
-import { BrokerError, VaultError } from '../errors';
+import { BrokerError, TokenFileError, VaultError } from '../errors';
 import type { VaultClient } from '../vault/client';
 import { planToken, type TokenAction } from '../vault/lease';
 import type { AuthInfo } from '../vault/types';
 import type { AuditContext } from './audit-context';
 import type { SidecarMetrics } from './metrics';
 
-/** The projected token file could not be used. */
-export class TokenFileError extends BrokerError {
-  constructor(message: string) {
-    super('TOKEN_FILE', message);
-  }
-}
+/** The projected token file could not be used (defined in src/errors.ts). */
+export { TokenFileError };
 
 export interface SessionDeps {
   client: Pick<VaultClient, 'login' | 'renewSelf' | 'lookupSelf' | 'revokeSelf'> & { token: string };

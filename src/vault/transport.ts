@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { TransportError } from '../errors';
 import { packageVersion } from '../version';
 
 export interface TransportOptions {
@@ -35,14 +36,7 @@ export interface RawResponse {
 }
 
 /** Transport failures carry a code node-vault leaves alone; client.ts classifies them. */
-export class TransportError extends Error {
-  constructor(
-    readonly reason: 'timeout' | 'tls' | 'network' | 'too-large',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { TransportError };
 
 export type Transport = ((req: RawRequest) => Promise<RawResponse>) & { close(): void };
 

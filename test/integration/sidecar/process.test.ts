@@ -1,7 +1,8 @@
 /** The whole sidecar in-process (sidecar/main.ts): rows 15, 21, 26, 30, 31, notification, health, --once, exit codes. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../../src/cli/main';
@@ -98,7 +99,18 @@ describe('sidecar process', () => {
     const stderr = new PassThrough();
     const code = await runCli(['sidecar', '--once'], { env: h.env, stdout: new PassThrough(), stderr });
     expect(code).toBe(2);
-    expect(String(stderr.read())).toContain('SIDECAR_AUDIT_FILE: cannot open /nonexistent-dir/audit.jsonl for appending (ENOENT)');
+    const text = String(stderr.read());
+    expect(text).toContain('SIDECAR_AUDIT_FILE: cannot open the file for appending (ENOENT)');
+    expect(text).not.toContain('/nonexistent-dir');
+  });
+
+  it('a checkpoint key that does not load is a configuration error naming AUDIT_CHECKPOINT_KEY_FILE (exit 2)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sb-key-'));
+    writeFileSync(path.join(dir, 'key.pem'), 'garbage');
+    const h = makeHarness(v.url, [secret('db', 'secret/app/db')], {}, { AUDIT_CHECKPOINT_KEY_FILE: path.join(dir, 'key.pem') });
+    const stderr = new PassThrough();
+    expect(await runCli(['sidecar', '--once'], { env: h.env, stdout: new PassThrough(), stderr })).toBe(2);
+    expect(String(stderr.read())).toBe('secrets-broker: AUDIT_CHECKPOINT_KEY_FILE: not a private key in PEM or JWK form (Ed25519 or P-256)\n');
   });
 
   it('T31: an audit file failing at run time: secrets keep flowing, stdout keeps the trail, losses counted', async () => {

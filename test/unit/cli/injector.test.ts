@@ -1,5 +1,8 @@
 import { PassThrough } from 'node:stream';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli } from '../../../src/cli/main';
+import { makeCert } from '../../helpers/tls';
 
 function io(env: Record<string, string> = {}) {
   const stdout = new PassThrough();
@@ -30,6 +33,27 @@ describe('secrets-broker injector', () => {
   it('exits 2 when the certificate files cannot be read', async () => {
     const t = io({ INJECTOR_TLS_CERT_FILE: '/nonexistent/tls.crt', INJECTOR_TLS_KEY_FILE: '/nonexistent/tls.key', VAULT_ADDR: 'https://vault:8200', SIDECAR_IMAGE: 'img:1' });
     await expect(runCli(['injector'], t.io)).resolves.toBe(2);
-    expect(t.err()).toMatch(/ENOENT|no such file/);
+    const err = t.err();
+    expect(err).toContain('secrets-broker: INJECTOR_TLS_CERT_FILE: cannot read the file (ENOENT)\n');
+    expect(err).toContain('secrets-broker: INJECTOR_TLS_KEY_FILE: cannot read the file (ENOENT)\n');
+    expect(err).not.toContain('/nonexistent');
+  });
+
+  it('exits 2 naming the setting when a checkpoint key does not load, never echoing its path', async () => {
+    const tls = makeCert();
+    writeFileSync(join(tls.dir, 'audit-key.pem'), 'garbage');
+    const t = io({
+      INJECTOR_TLS_CERT_FILE: tls.certFile, INJECTOR_TLS_KEY_FILE: tls.keyFile, VAULT_ADDR: 'https://vault:8200', SIDECAR_IMAGE: 'img:1',
+      AUDIT_CHECKPOINT_KEY_FILE: join(tls.dir, 'audit-key.pem'),
+    });
+    await expect(runCli(['injector'], t.io)).resolves.toBe(2);
+    expect(t.err()).toBe('secrets-broker: AUDIT_CHECKPOINT_KEY_FILE: not a private key in PEM or JWK form (Ed25519 or P-256)\n');
+  });
+
+  it('exits 2 naming the key setting when the key does not belong to the certificate', async () => {
+    const [a, b] = [makeCert(), makeCert()];
+    const t = io({ INJECTOR_TLS_CERT_FILE: a.certFile, INJECTOR_TLS_KEY_FILE: b.keyFile, VAULT_ADDR: 'https://vault:8200', SIDECAR_IMAGE: 'img:1' });
+    await expect(runCli(['injector'], t.io)).resolves.toBe(2);
+    expect(t.err()).toMatch(/^secrets-broker: INJECTOR_TLS_KEY_FILE: is not the PEM key of INJECTOR_TLS_CERT_FILE/);
   });
 });

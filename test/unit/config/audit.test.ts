@@ -31,6 +31,6 @@ describe('audit settings', () => {
     await w.close();
     expect(w.chainHead.seq).toBe(3);
     writeFileSync(keyFile, 'garbage');
-    await expect(createAuditWriter(s, { source: 'injector', stdout: new PassThrough() })).rejects.toThrow(/not a private key/);
+    await expect(createAuditWriter(s, { source: 'injector', stdout: new PassThrough() })).rejects.toMatchObject({ code: 'AUDIT_KEY_INVALID' });
   });
 });
