@@ -136,6 +136,6 @@ export class ImageScan {
 }
 
 function digestOf(key: string): string {
-  const m = /blobs\/(sha256|sha512)\/([0-9a-f]+)$/.exec(key);
+  const m = /blobs\/(sha256|sha512)\/([0-9a-f]{1,128})$/.exec(key);
   return m ? `${m[1]}:${m[2]}` : key;
 }
