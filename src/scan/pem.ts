@@ -23,9 +23,10 @@ export interface PemBlock {
 }
 
 /** Every private-key footer in `text`, as [start, end) pairs, in order (overlapping ones included). */
-function footers(text: string): Array<[number, number]> {
+function footers(text: string, steps: PemSteps): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   for (let i = text.indexOf(FOOTER_START); i !== -1; i = text.indexOf(FOOTER_START, i + 1)) {
+    steps.attempts++;
     PEM_FOOTER.lastIndex = i;
     const m = PEM_FOOTER.exec(text);
     if (m) out.push([i, i + m[0].length]);
@@ -34,17 +35,26 @@ function footers(text: string): Array<[number, number]> {
   return out;
 }
 
+/** Bounded-work attempts a scan made: header and footer matches tried (each at most ~130 characters). */
+export interface PemSteps {
+  attempts: number;
+}
+
 /** The key blocks in `text`, non-overlapping, left to right: the same blocks the lazy pattern found. */
-export function findPemBlocks(text: string): PemBlock[] {
+export function findPemBlocks(text: string, steps: PemSteps = { attempts: 0 }): PemBlock[] {
   const out: PemBlock[] = [];
   if (!text.includes(`${DASHES}BEGIN`)) return out;
-  const ends = footers(text);
+  const ends = footers(text, steps);
   let f = 0;
   PEM_HEADER.lastIndex = 0;
   for (let m = PEM_HEADER.exec(text); m !== null; m = PEM_HEADER.exec(text)) {
+    steps.attempts++;
     const body = m.index + m[0].length;
     // Headers come in increasing order, so the first footer far enough away only moves forward.
-    while (f < ends.length && (ends[f]?.[0] ?? 0) < body + PEM_BODY.min) f++;
+    while (f < ends.length && (ends[f]?.[0] ?? 0) < body + PEM_BODY.min) {
+      f++;
+      steps.attempts++;
+    }
     const end = ends[f];
     if (end && end[0] <= body + PEM_BODY.max) {
       out.push({ index: m.index, secret: text.slice(m.index, end[1]) });
