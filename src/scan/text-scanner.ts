@@ -13,6 +13,8 @@ export interface StreamScan {
   matches: LocatedMatch[];
   binary: boolean;
   bytes: number;
+  /** The stream went past the byte limit; reading stopped there (the rest is neither read nor scanned). */
+  truncated: boolean;
 }
 
 function countNewlines(text: string, from: number, to: number): number {
@@ -25,9 +27,15 @@ function countNewlines(text: string, from: number, to: number): number {
  * Scans a byte stream in windows with `analyse`, resolving line and column of each
  * match. Binary content (a NUL byte near the start) is drained and not analysed.
  * Text is read as latin1 so offsets equal byte offsets; the formats searched are ASCII.
+ * Reading stops once more than `limit` bytes came (an archive member that inflates
+ * without end), with `truncated` set so the caller reports it.
  */
-export async function scanStream(source: AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer>, analyse: (text: string) => RawMatch[]): Promise<StreamScan> {
-  const out: StreamScan = { matches: [], binary: false, bytes: 0 };
+export async function scanStream(
+  source: AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer>,
+  analyse: (text: string) => RawMatch[],
+  limit = Infinity,
+): Promise<StreamScan> {
+  const out: StreamScan = { matches: [], binary: false, bytes: 0, truncated: false };
   let buf: Buffer = Buffer.alloc(0);
   let line = 1;
   let first = true;
@@ -59,6 +67,10 @@ export async function scanStream(source: AsyncIterable<Buffer | Uint8Array> | It
   };
   for await (const chunk of source) {
     out.bytes += chunk.length;
+    if (out.bytes > limit) {
+      out.truncated = true;
+      break;
+    }
     if (out.binary) continue;
     // Chunks are gathered and joined once a window, not copied on every arrival.
     pending.push(asBuffer(chunk));

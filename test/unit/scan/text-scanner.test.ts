@@ -33,7 +33,7 @@ describe('scanStream', () => {
 
   it('drains binary content without analysing it', async () => {
     const r = await scanStream(chunks(Buffer.concat([Buffer.from([0x7f, 0x45, 0, 0]), Buffer.from(gh.text)]), 3), matchText);
-    expect(r).toEqual({ matches: [], binary: true, bytes: 4 + gh.text.length });
+    expect(r).toEqual({ matches: [], binary: true, bytes: 4 + gh.text.length, truncated: false });
   });
 
   it('handles a single line longer than a window', async () => {
