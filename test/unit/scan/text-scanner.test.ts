@@ -41,6 +41,25 @@ describe('scanStream', () => {
     const r = await scanStream(chunks(Buffer.from(text), 1 << 16), matchText);
     expect(r.matches.map((m) => m.ruleId)).toEqual(['github-token']);
   });
+
+  it.each([
+    ['across the first window cut', WINDOW_BYTES - 20],
+    ['across the kept edge of a window', WINDOW_BYTES - OVERLAP_BYTES - 10],
+    ['across a later window cut', 2 * WINDOW_BYTES - OVERLAP_BYTES + 5],
+    ['in the third window', 2 * WINDOW_BYTES + 12345],
+  ])('finds a token %s of one line with no newline, once, at its true column', async (_label, at) => {
+    const text = 'x'.repeat(at) + ' ' + gh.secret + ' ' + 'y'.repeat(3 * WINDOW_BYTES - at);
+    for (const size of [1 << 16, 7777]) {
+      const r = await scanStream(chunks(Buffer.from(text, 'latin1'), size), matchText);
+      expect(r.matches.map((m) => [m.ruleId, m.line, m.column])).toEqual([['github-token', 1, at + 2]]);
+    }
+  });
+
+  it('keeps counting columns on the line after a long one', async () => {
+    const text = `${'x'.repeat(2 * WINDOW_BYTES)}\n   ${gh.secret}\n`;
+    const r = await scanStream(chunks(Buffer.from(text, 'latin1'), 1 << 16), matchText);
+    expect(r.matches.map((m) => [m.line, m.column])).toEqual([[2, 4]]);
+  });
 });
 
 describe('redaction and fingerprints', () => {
