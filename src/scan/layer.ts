@@ -52,6 +52,35 @@ function parentOf(path: string): string {
   return i === -1 ? '' : path.slice(0, i);
 }
 
+type Entry = AsyncIterable<Buffer> & { header: { name: string; type: string | null } };
+
+/** One tar entry into `out`; false when it went past `limit` and the layer must stop. */
+async function scanEntry(out: LayerScan, entry: Entry, limit: number): Promise<boolean> {
+  const path = cleanPath(entry.header.name);
+  const base = path.split('/').pop() ?? '';
+  const type = entry.header.type;
+  if (type !== 'file' && type !== 'contiguous-file') {
+    await drain(entry);
+    return true;
+  }
+  if (base.startsWith('.wh.')) {
+    if (base === '.wh..wh..opq') out.opaque.add(parentOf(path));
+    else out.whiteouts.add(`${parentOf(path) === '' ? '' : parentOf(path) + '/'}${base.slice(4)}`);
+    await drain(entry);
+    return true;
+  }
+  out.files.add(path);
+  const named = fileNameMatch(path);
+  if (named) out.matches.push({ path, match: named });
+  const scanned = await scanStream(entry, analyserFor(path), limit);
+  out.counts.files++;
+  out.counts.bytes += scanned.bytes;
+  if (scanned.binary) out.counts.binary++;
+  for (const match of scanned.matches) out.matches.push({ path, match });
+  if (scanned.truncated) out.problems.push(tooLarge(path, limit, 'it and the rest of the layer were'));
+  return !scanned.truncated;
+}
+
 /**
  * Streams a layer tar (gzip-compressed or not) and scans each regular file in it. A file
  * past `limit` uncompressed bytes ends the layer (inflating the rest is the attack),
@@ -65,31 +94,7 @@ export async function scanLayer(source: AsyncIterable<Buffer>, gzip: boolean, li
   tarStream.on('error', (err) => ex.destroy(err));
   tarStream.pipe(ex);
   for await (const entry of ex) {
-    const path = cleanPath(entry.header.name);
-    const base = path.split('/').pop() ?? '';
-    const type = entry.header.type;
-    if (type !== 'file' && type !== 'contiguous-file') {
-      await drain(entry);
-      continue;
-    }
-    if (base.startsWith('.wh.')) {
-      if (base === '.wh..wh..opq') out.opaque.add(parentOf(path));
-      else out.whiteouts.add(`${parentOf(path) === '' ? '' : parentOf(path) + '/'}${base.slice(4)}`);
-      await drain(entry);
-      continue;
-    }
-    out.files.add(path);
-    const named = fileNameMatch(path);
-    if (named) out.matches.push({ path, match: named });
-    const scanned = await scanStream(entry as AsyncIterable<Buffer>, analyserFor(path), limit);
-    out.counts.files++;
-    out.counts.bytes += scanned.bytes;
-    if (scanned.binary) out.counts.binary++;
-    for (const match of scanned.matches) out.matches.push({ path, match });
-    if (scanned.truncated) {
-      out.problems.push(tooLarge(path, limit, 'it and the rest of the layer were'));
-      break;
-    }
+    if (!(await scanEntry(out, entry as unknown as Entry, limit))) break;
   }
   input.destroy();
   if (tarStream !== input) tarStream.destroy();

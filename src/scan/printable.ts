@@ -9,6 +9,7 @@
 // Mongolian vowel separator, zero-width and direction marks, line and paragraph
 // separators, bidi embeddings, overrides and isolates, invisible operators, BOM, and
 // interlinear annotation marks.
+// eslint-disable-next-line no-control-regex -- matching control characters is this module's job
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };

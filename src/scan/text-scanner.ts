@@ -1,6 +1,6 @@
 import type { LocatedMatch } from './finding';
 import type { RawMatch } from './match';
-import { asBuffer } from './stream-util';
+import { asBuffer, capped } from './stream-util';
 
 /** Bytes scanned at once; a file is read in windows of this size, so memory stays constant. */
 export const WINDOW_BYTES = 1 << 20;
@@ -80,12 +80,9 @@ export async function scanStream(
     pending = [];
     pendingLen = 0;
   };
-  for await (const chunk of source) {
+  const cut = (): void => void (out.truncated = true);
+  for await (const chunk of capped(source, limit, cut)) {
     out.bytes += chunk.length;
-    if (out.bytes > limit) {
-      out.truncated = true;
-      break;
-    }
     if (out.binary) continue;
     // Chunks are gathered and joined once a window, not copied on every arrival.
     pending.push(asBuffer(chunk));

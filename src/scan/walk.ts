@@ -88,12 +88,12 @@ async function scanArchive(source: AsyncIterable<Buffer>, display: string, gzip:
   let broken: string | undefined;
   try {
     for await (const entry of ex) {
-      if (entry.header.type === 'file' || entry.header.type === 'contiguous-file') {
-        await image.add({ name: entry.header.name, size: entry.header.size ?? 0, stream: entry as AsyncIterable<Buffer> });
-        if (image.stopped) break;
-      } else {
+      if (entry.header.type !== 'file' && entry.header.type !== 'contiguous-file') {
         await drain(entry);
+        continue;
       }
+      await image.add({ name: entry.header.name, size: entry.header.size ?? 0, stream: entry as AsyncIterable<Buffer> });
+      if (image.stopped) break;
     }
   } catch (err) {
     broken = `${display}: unreadable archive (${(err as Error).message})`;

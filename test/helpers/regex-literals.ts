@@ -24,12 +24,11 @@ function readRegex(src: string, i: number): number {
   let inClass = false;
   while (j < src.length) {
     const c = src[j];
-    if (c === '\\') j += 2;
-    else if (c === '[') (inClass = true), j++;
-    else if (c === ']') (inClass = false), j++;
-    else if (c === '/' && !inClass) break;
-    else if (c === '\n') return -1;
-    else j++;
+    if (c === '/' && !inClass) break;
+    if (c === '\n') return -1;
+    if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    j += c === '\\' ? 2 : 1;
   }
   return j;
 }

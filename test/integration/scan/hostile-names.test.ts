@@ -22,6 +22,7 @@ async function scan(...argv: string[]): Promise<{ code: number; out: string; err
 
 const gh = plant('github-token', 31);
 const EVIL = 'evil\x1b[2J\x1b[31m\u202ename\n  1:1      critical forged';
+// eslint-disable-next-line no-control-regex -- the test looks for raw control characters
 const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/;
 let dir: string;
 

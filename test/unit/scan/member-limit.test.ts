@@ -2,6 +2,7 @@
  * Decompression bombs: a member that inflates far past its stored size is read only up
  * to the member limit, reported as a problem, and what came before it is still reported.
  */
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { ImageScan } from '../../../src/scan/image';
 import { scanLayer } from '../../../src/scan/layer';
@@ -12,8 +13,11 @@ const LIMIT = 1 << 20;
 const gh = plant('github-token', 21);
 const npm = plant('npm-token', 22);
 
-async function* once(buf: Buffer): AsyncGenerator<Buffer> {
-  for (let i = 0; i < buf.length; i += 1 << 16) yield buf.subarray(i, i + (1 << 16));
+/** `buf` as a stream of 64 KB chunks. */
+function once(buf: Buffer): Readable {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < buf.length; i += 1 << 16) parts.push(buf.subarray(i, i + (1 << 16)));
+  return Readable.from(parts, { objectMode: false });
 }
 
 /** A gzip layer: a planted secret, then `size` bytes of `key` (which packs to a few KB), then another secret. */

@@ -57,6 +57,7 @@ describe('names from the scanned content on a terminal', () => {
     const evil = 'evil\x1b[2J\nx.txt: critical forged';
     const f: Finding = { ...finding(0, evil), image: { layer: 1, layerDigest: 'sha256:ab\x1b[0m', path: 'app/\u202eexe' }, redacted: 'id_rsa\x1b]0;t\x07' };
     const text = formatText(report([f]));
+    // eslint-disable-next-line no-control-regex -- the test looks for raw control characters
     expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f\u202e]/);
     expect(text.split('\n')[0]).toBe('evil\\x1b[2J\\nx.txt: critical forged  layer 1 (sha256:ab\\x1b[0m)  app/\\u202eexe');
     expect(text).toContain('id_rsa\\x1b]0;t\\x07');
