@@ -76,7 +76,8 @@ export class ImageScan {
         this.result.problems.push(`${this.display}: ${name}: unreadable layer (${(err as Error).message})`);
       }
       // What the layer reader left unread: the member's own bytes, read as stored, not inflated.
-      await drain(all);
+      // A source that fails here already failed the layer above, or fails the archive's next read.
+      await drain(all).catch(() => undefined);
       return;
     }
     if (kind === 'json' && member.size <= JSON_LIMIT) {
