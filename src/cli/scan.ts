@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors';
 import { formatJson, formatText } from '../scan/format-text';
+import { printable } from '../scan/printable';
 import type { ScanReport } from '../scan/run';
 import { formatSarif } from '../scan/sarif';
 import { DEFAULT_FAIL_ON, SEVERITIES, atLeast, isSeverity } from '../scan/severity';
@@ -52,7 +53,8 @@ async function action(targets: string[], flags: ScanFlags, io: CliIO): Promise<v
       throw new UsageError([`--output ${flags.output}: cannot write (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
     }
   }
-  for (const p of report.problems) io.stderr.write(`secrets-broker: ${p}\n`);
+  // Problems name files and archive members from the scanned content: escaped, one line each.
+  for (const p of report.problems) io.stderr.write(`secrets-broker: ${printable(p)}\n`);
   process.exitCode = scanExitCode(report, flags.failOn);
 }
 

@@ -2,7 +2,7 @@
  * Dockerfile checks (pure): ENV and ARG with secret values or defaults, COPY/ADD of key
  * and credentials files, and credentials on RUN lines, each with advice on the safe form.
  */
-import { matchText, type RawMatch } from './match';
+import { matchText, withoutOverlaps, type RawMatch } from './match';
 import { secretNameStrength } from './names';
 import { isGenericSecretValue, isHashLike, isPlaceholder, isReferenceLike } from './values';
 
@@ -29,14 +29,40 @@ interface Instruction {
   offset: number;
 }
 
+/** Where the line from `i` ends: the next line terminator (as the `m` flag's `$` sees them), or the end. */
+function lineEnd(text: string, i: number): number {
+  let j = i;
+  for (; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) break;
+  }
+  return j;
+}
+const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
+const isLetter = (c: string | undefined): boolean => c !== undefined && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'));
+
+/** `KEYWORD args` on one line from `start` to `end`: a hand-written scan, one pass over the line. */
+function instruction(text: string, start: number, end: number): Instruction | undefined {
+  let i = start;
+  while (i < end && isBlank(text[i])) i++;
+  const k = i;
+  while (i < end && isLetter(text[i])) i++;
+  if (i === k || i === end || !isBlank(text[i])) return undefined;
+  const keyword = text.slice(k, i).toUpperCase();
+  while (i < end && isBlank(text[i])) i++;
+  return { keyword, args: text.slice(i, end), offset: i };
+}
+
 /** Logical instructions: continuation lines joined (same length, so offsets stay true), comments dropped. */
 export function instructions(text: string): Instruction[] {
   const joined = text.replace(/\\\r?\n/g, (m) => ' '.repeat(m.length));
   const out: Instruction[] = [];
-  const re = /^[ \t]*([A-Za-z]+)[ \t]+(.*)$/gm;
-  for (let m = re.exec(joined); m !== null; m = re.exec(joined)) {
-    const args = m[2] ?? '';
-    out.push({ keyword: (m[1] ?? '').toUpperCase(), args, offset: m.index + m[0].length - args.length });
+  let start = 0;
+  while (start <= joined.length) {
+    const end = lineEnd(joined, start);
+    const ins = instruction(joined, start, end);
+    if (ins) out.push(ins);
+    start = end + 1;
   }
   return out;
 }
@@ -49,7 +75,7 @@ interface Pair {
 }
 
 function pairs(args: string): Pair[] {
-  const re = /([A-Za-z_][A-Za-z0-9_.-]*)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|\S*))?/g;
+  const re = /([A-Za-z_][A-Za-z0-9_.-]{0,255})(?:=("(?:[^"\\]|\\.){0,4096}"|'[^']{0,4096}'|\S{0,4096}))?/g;
   if (!/^\S+=/.test(args)) {
     const m = /^(\S+)(?:\s+(.+))?$/.exec(args.trim());
     const name = m?.[1] ?? '';
@@ -110,8 +136,8 @@ function copyOrAdd(ins: Instruction): RawMatch[] {
 }
 
 const RUN_CREDENTIAL = [
-  /--(?:password|passwd|token|api-key|secret|auth-token)(?:=|\s+)["']?([^\s"'$][^\s"';&|]{3,})/g,
-  /\s-u\s+["']?[^\s:"'$]+:([^\s"'$@][^\s"';&|]{2,})/g,
+  /--(?:password|passwd|token|api-key|secret|auth-token)(?:=|\s{1,64})["']?([^\s"'$][^\s"';&|]{3,1024})/g,
+  /\s-u\s{1,64}["']?[^\s:"'$]{1,256}:([^\s"'$@][^\s"';&|]{2,1024})/g,
 ];
 
 function run(ins: Instruction): RawMatch[] {
@@ -126,8 +152,6 @@ function run(ins: Instruction): RawMatch[] {
   return out;
 }
 
-const overlap = (a: RawMatch, b: RawMatch): boolean => a.index < b.index + b.secret.length && b.index < a.index + a.secret.length;
-
 /** Every finding in a Dockerfile: known formats, then the Dockerfile checks, then generic hits, all with advice. */
 export function analyseDockerfile(text: string): RawMatch[] {
   const general = matchText(text).map((m) => ({ ...m, advice: DOCKERFILE_ADVICE }));
@@ -136,7 +160,8 @@ export function analyseDockerfile(text: string): RawMatch[] {
     if (ins.keyword === 'ENV' || ins.keyword === 'ARG') return envOrArg(ins);
     if (ins.keyword === 'COPY' || ins.keyword === 'ADD') return copyOrAdd(ins);
     return ins.keyword === 'RUN' ? run(ins) : [];
-  }).filter((s) => !known.some((k) => overlap(k, s)));
-  const generic = general.filter((g) => g.ruleId === 'generic-secret' && !specific.some((s) => overlap(s, g)));
-  return [...known, ...specific, ...generic].sort((a, b) => a.index - b.index);
+  });
+  const kept = withoutOverlaps(specific, known);
+  const generic = withoutOverlaps(general.filter((g) => g.ruleId === 'generic-secret'), kept);
+  return [...known, ...kept, ...generic].sort((a, b) => a.index - b.index);
 }

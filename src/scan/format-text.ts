@@ -1,4 +1,5 @@
 import type { Finding } from './finding';
+import { printable } from './printable';
 import type { ScanReport } from './run';
 import { SEVERITIES } from './severity';
 
@@ -19,7 +20,7 @@ function shortDigest(d: string | undefined): string {
 function describe(f: Finding): string {
   const at = f.line !== undefined && f.line > 0 ? `${f.line}:${f.column ?? 1}` : '-';
   const deleted = f.image?.deletedInLayer === undefined ? '' : `  (deleted in layer ${f.image.deletedInLayer} but still in the image)`;
-  return `  ${at.padEnd(8)} ${f.severity.padEnd(8)} ${f.ruleId}  ${f.title}  ${f.redacted}  fp:${f.fingerprint}${deleted}`;
+  return `  ${at.padEnd(8)} ${f.severity.padEnd(8)} ${f.ruleId}  ${f.title}  ${printable(f.redacted)}  fp:${f.fingerprint}${deleted}`;
 }
 
 function summary(r: ScanReport): string {
@@ -36,18 +37,27 @@ function summary(r: ScanReport): string {
   return `${n} finding${n === 1 ? '' : 's'}${sev} in ${r.counts.files} files (${mb} MB)${extra.length > 0 ? '; ' + extra.join(', ') : ''}\n`;
 }
 
-/** Human-readable report grouped by file; secrets appear only redacted. */
+/**
+ * Human-readable report grouped by file; secrets appear only redacted, and names from
+ * the scanned content are escaped (`printable`). Lines are collected and joined once.
+ */
 export function formatText(r: ScanReport): string {
   const groups = new Map<string, Finding[]>();
-  for (const f of r.findings) groups.set(groupOf(f), [...(groups.get(groupOf(f)) ?? []), f]);
-  let out = '';
-  for (const [head, list] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
-    out += `${head}\n`;
-    for (const f of list.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))) out += `${describe(f)}\n`;
-    for (const advice of new Set(list.map((f) => f.advice).filter((a): a is string => a !== undefined))) out += `  advice: ${advice}\n`;
-    out += '\n';
+  for (const f of r.findings) {
+    const head = groupOf(f);
+    const list = groups.get(head);
+    if (list) list.push(f);
+    else groups.set(head, [f]);
   }
-  return out + summary(r);
+  const lines: string[] = [];
+  for (const [head, list] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(printable(head));
+    for (const f of list.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))) lines.push(describe(f));
+    for (const advice of new Set(list.map((f) => f.advice).filter((a): a is string => a !== undefined))) lines.push(`  advice: ${advice}`);
+    lines.push('');
+  }
+  lines.push(summary(r));
+  return lines.join('\n');
 }
 
 /** Machine-readable report: findings, accepted findings with reasons, problems and counts. */

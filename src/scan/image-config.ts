@@ -29,15 +29,59 @@ function retitle(m: RawMatch, env: boolean): RawMatch {
   return m;
 }
 
+const BUILDKIT = '# buildkit';
+const isSpace = (c: string | undefined): boolean => c !== undefined && c.trim() === '' && c !== '';
+
+function skipSpace(s: string, i: number): number {
+  let j = i;
+  while (isSpace(s[j])) j++;
+  return j;
+}
+
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+
+function isNameStart(c: string | undefined): boolean {
+  return c !== undefined && (c === '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'));
+}
+
+/** `NAME=value ` at `i` (value up to the next space, then at least one space); the end, or -1. */
+function buildArgEnd(s: string, i: number): number {
+  let j = i;
+  if (!isNameStart(s[j])) return -1;
+  while (isNameStart(s[j]) || isDigit(s[j])) j++;
+  if (s[j] !== '=') return -1;
+  while (s[j] !== undefined && !isSpace(s[j])) j++;
+  const k = skipSpace(s, j);
+  return k === j ? -1 : k;
+}
+
+/** `[RUN ]|N A=1 B=2 cmd`: the build arguments and the command, scanned by hand in one pass. */
+function buildArgs(s: string): { args: string[]; command: string } | undefined {
+  let i = 0;
+  if (s.startsWith('RUN')) {
+    const j = skipSpace(s, 3);
+    if (j > 3 && s[j] === '|') i = j;
+  }
+  if (s[i] !== '|') return undefined;
+  let j = i + 1;
+  while (isDigit(s[j])) j++;
+  let k = skipSpace(s, j);
+  if (j === i + 1 || k === j) return undefined;
+  const args: string[] = [];
+  for (let end = buildArgEnd(s, k); end !== -1; end = buildArgEnd(s, k)) {
+    args.push(s.slice(k, end).trim());
+    k = end;
+  }
+  const command = s.slice(k);
+  return args.length === 0 || /[\n\r\u2028\u2029]/.test(command) ? undefined : { args, command };
+}
+
 /** `|2 A=1 B=2 /bin/sh -c cmd` and `/bin/sh -c #(nop)  ENV X=1` turned back into Dockerfile lines. */
 export function historyToDockerfile(createdBy: string): string {
-  let s = createdBy.replace(/\s*# buildkit$/, '');
+  let s = createdBy.endsWith(BUILDKIT) ? createdBy.slice(0, -BUILDKIT.length).trimEnd() : createdBy;
   s = s.replace(/^\/bin\/sh -c #\(nop\)\s+/, '');
-  const args = /^(?:RUN\s+)?\|\d+\s+((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)+)(.*)$/.exec(s);
-  if (args) {
-    const lines = (args[1] ?? '').trim().split(/\s+/).map((kv) => `ARG ${kv}`);
-    return [...lines, `RUN ${(args[2] ?? '').replace(/^\/bin\/sh -c /, '')}`].join('\n');
-  }
+  const parsed = buildArgs(s);
+  if (parsed) return [...parsed.args.map((kv) => `ARG ${kv}`), `RUN ${parsed.command.replace(/^\/bin\/sh -c /, '')}`].join('\n');
   return s.startsWith('/bin/sh -c ') ? `RUN ${s.slice(11)}` : s;
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { analyseConfig, type ImageConfig } from './image-config';
-import { analyserFor, removedBy, scanLayer, type LayerScan } from './layer';
+import { analyserFor, MEMBER_LIMIT, removedBy, scanLayer, tooLarge, type LayerScan } from './layer';
 import type { Finding, ImagePlace } from './finding';
 import { toFinding } from './finding';
 import { cleanPath, drain, peek, readAll, sniff } from './stream-util';
@@ -44,7 +44,18 @@ export class ImageScan {
   private readonly json = new Map<string, unknown>();
   private readonly result: TargetScan = { findings: [], problems: [], counts: { files: 0, bytes: 0, binary: 0, symlinks: 0, ignored: 0 } };
 
-  constructor(private readonly display: string) {}
+  private cut = false;
+
+  /** `limit`: most uncompressed bytes read from one member (MEMBER_LIMIT unless a test passes a small one). */
+  constructor(
+    private readonly display: string,
+    private readonly limit = MEMBER_LIMIT,
+  ) {}
+
+  /** A loose member went past the limit: the archive must stop here, since reading on means inflating it. */
+  get stopped(): boolean {
+    return this.cut;
+  }
 
   /** Reads one member, whatever it turns out to be. */
   async add(member: Member): Promise<void> {
@@ -58,10 +69,15 @@ export class ImageScan {
     }
     if (kind === 'gzip' || kind === 'tar') {
       try {
-        this.layers.set(name, await scanLayer(all, kind === 'gzip'));
+        const layer = await scanLayer(all, kind === 'gzip', this.limit);
+        this.layers.set(name, layer);
+        for (const p of layer.problems) this.result.problems.push(`${this.display}: ${name}: ${p}`);
       } catch (err) {
         this.result.problems.push(`${this.display}: ${name}: unreadable layer (${(err as Error).message})`);
       }
+      // What the layer reader left unread: the member's own bytes, read as stored, not inflated.
+      // A source that fails here already failed the layer above, or fails the archive's next read.
+      await drain(all).catch(() => undefined);
       return;
     }
     if (kind === 'json' && member.size <= JSON_LIMIT) {
@@ -77,8 +93,12 @@ export class ImageScan {
   }
 
   private async loose(name: string, source: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<void> {
-    const scanned = await scanStream(source, analyserFor(name));
+    const scanned = await scanStream(source, analyserFor(name), this.limit);
     this.count(1, scanned.bytes, scanned.binary ? 1 : 0);
+    if (scanned.truncated) {
+      this.cut = true;
+      this.result.problems.push(`${this.display}: ${tooLarge(name, this.limit, 'it and the rest of the archive were')}`);
+    }
     for (const m of scanned.matches) this.result.findings.push(toFinding(m, this.display, { path: name }));
   }
 
@@ -136,6 +156,6 @@ export class ImageScan {
 }
 
 function digestOf(key: string): string {
-  const m = /blobs\/(sha256|sha512)\/([0-9a-f]+)$/.exec(key);
+  const m = /blobs\/(sha256|sha512)\/([0-9a-f]{1,128})$/.exec(key);
   return m ? `${m[1]}:${m[2]}` : key;
 }

@@ -9,7 +9,7 @@ import { extract } from 'tar-stream';
 import { isDockerfileName, analyseDockerfile } from './dockerfile';
 import type { LocatedMatch } from './finding';
 import { matchText } from './match';
-import { cleanPath, drain } from './stream-util';
+import { borrowed, cleanPath, drain } from './stream-util';
 import { fileNameMatch } from './file-names';
 import { scanStream } from './text-scanner';
 
@@ -29,6 +29,16 @@ export interface LayerScan {
   /** Every regular file path, to tell when a later layer replaces a file. */
   files: Set<string>;
   counts: { files: number; bytes: number; binary: number };
+  /** Why part of the layer was not scanned (a member over the size limit). */
+  problems: string[];
+}
+
+/** Most uncompressed bytes read from one archive member (a file in a layer, a loose blob): a bound on inflation work. */
+export const MEMBER_LIMIT = 1 << 30;
+
+/** The problem line for a member cut at `limit` bytes. */
+export function tooLarge(name: string, limit: number, rest: string): string {
+  return `${name}: larger than ${limit} bytes uncompressed; ${rest} not scanned`;
 }
 
 /** Analysis chosen by file name: Dockerfile checks for Dockerfiles, the general rules otherwise. */
@@ -42,37 +52,52 @@ function parentOf(path: string): string {
   return i === -1 ? '' : path.slice(0, i);
 }
 
-/** Streams a layer tar (gzip-compressed or not) and scans each regular file in it. */
-export async function scanLayer(source: AsyncIterable<Buffer>, gzip: boolean): Promise<LayerScan> {
-  const out: LayerScan = { matches: [], whiteouts: new Set(), opaque: new Set(), files: new Set(), counts: { files: 0, bytes: 0, binary: 0 } };
-  const input = Readable.from(source);
+type Entry = AsyncIterable<Buffer> & { header: { name: string; type: string | null } };
+
+/** One tar entry into `out`; false when it went past `limit` and the layer must stop. */
+async function scanEntry(out: LayerScan, entry: Entry, limit: number): Promise<boolean> {
+  const path = cleanPath(entry.header.name);
+  const base = path.split('/').pop() ?? '';
+  const type = entry.header.type;
+  if (type !== 'file' && type !== 'contiguous-file') {
+    await drain(entry);
+    return true;
+  }
+  if (base.startsWith('.wh.')) {
+    if (base === '.wh..wh..opq') out.opaque.add(parentOf(path));
+    else out.whiteouts.add(`${parentOf(path) === '' ? '' : parentOf(path) + '/'}${base.slice(4)}`);
+    await drain(entry);
+    return true;
+  }
+  out.files.add(path);
+  const named = fileNameMatch(path);
+  if (named) out.matches.push({ path, match: named });
+  const scanned = await scanStream(entry, analyserFor(path), limit);
+  out.counts.files++;
+  out.counts.bytes += scanned.bytes;
+  if (scanned.binary) out.counts.binary++;
+  for (const match of scanned.matches) out.matches.push({ path, match });
+  if (scanned.truncated) out.problems.push(tooLarge(path, limit, 'it and the rest of the layer were'));
+  return !scanned.truncated;
+}
+
+/**
+ * Streams a layer tar (gzip-compressed or not) and scans each regular file in it. A file
+ * past `limit` uncompressed bytes ends the layer (inflating the rest is the attack),
+ * with a problem; what was read before is kept. `source` is left open for the caller.
+ */
+export async function scanLayer(source: AsyncIterable<Buffer>, gzip: boolean, limit = MEMBER_LIMIT): Promise<LayerScan> {
+  const out: LayerScan = { matches: [], whiteouts: new Set(), opaque: new Set(), files: new Set(), counts: { files: 0, bytes: 0, binary: 0 }, problems: [] };
+  const input = Readable.from(borrowed(source));
   const ex = extract();
   const tarStream = gzip ? input.pipe(createGunzip()) : input;
   tarStream.on('error', (err) => ex.destroy(err));
   tarStream.pipe(ex);
   for await (const entry of ex) {
-    const path = cleanPath(entry.header.name);
-    const base = path.split('/').pop() ?? '';
-    const type = entry.header.type;
-    if (type !== 'file' && type !== 'contiguous-file') {
-      await drain(entry);
-      continue;
-    }
-    if (base.startsWith('.wh.')) {
-      if (base === '.wh..wh..opq') out.opaque.add(parentOf(path));
-      else out.whiteouts.add(`${parentOf(path) === '' ? '' : parentOf(path) + '/'}${base.slice(4)}`);
-      await drain(entry);
-      continue;
-    }
-    out.files.add(path);
-    const named = fileNameMatch(path);
-    if (named) out.matches.push({ path, match: named });
-    const scanned = await scanStream(entry as AsyncIterable<Buffer>, analyserFor(path));
-    out.counts.files++;
-    out.counts.bytes += scanned.bytes;
-    if (scanned.binary) out.counts.binary++;
-    for (const match of scanned.matches) out.matches.push({ path, match });
+    if (!(await scanEntry(out, entry as unknown as Entry, limit))) break;
   }
+  input.destroy();
+  if (tarStream !== input) tarStream.destroy();
   return out;
 }
 

@@ -29,32 +29,46 @@ function globalPattern(pattern: RegExp): RegExp {
   return re;
 }
 
-/** Runs the known-format rules over `text`. Each pattern starts with a literal or a rare character class, so V8 skips ahead fast. */
+/**
+ * Runs the known-format rules over `text`. Each pattern starts with a literal or a rare
+ * character class and has only bounded quantifiers, so the work is linear in the text.
+ */
 export function matchKnown(text: string, rules: readonly Rule[] = KNOWN_RULES): RawMatch[] {
   const out: RawMatch[] = [];
   for (const rule of rules) {
-    // The rule's own compiled global pattern, rewound: this loop is synchronous, so nothing
-    // else can move lastIndex meanwhile, and compiling 18 patterns per value is what costs.
-    const re = globalPattern(rule.pattern);
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const secret = m[rule.group];
-      if (secret === undefined || (rule.accept && !rule.accept(secret))) continue;
-      out.push({ ruleId: rule.id, title: rule.title, severity: rule.severity, index: m.index + m[0].indexOf(secret), secret });
+    for (const { index, secret } of rule.find ? rule.find(text) : patternHits(rule, text)) {
+      if (rule.accept && !rule.accept(secret)) continue;
+      out.push({ ruleId: rule.id, title: rule.title, severity: rule.severity, index, secret });
     }
-    re.lastIndex = 0;
   }
   return out;
 }
 
+function patternHits(rule: Rule, text: string): Array<{ index: number; secret: string }> {
+  const hits: Array<{ index: number; secret: string }> = [];
+  // The rule's own compiled global pattern, rewound: this loop is synchronous, so nothing
+  // else can move lastIndex meanwhile, and compiling 18 patterns per value is what costs.
+  const re = globalPattern(rule.pattern);
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const secret = m[rule.group];
+    if (secret !== undefined) hits.push({ index: m.index + m[0].indexOf(secret), secret });
+  }
+  re.lastIndex = 0;
+  return hits;
+}
+
+/** Longest variable name read before an assignment, and walked back over by `nameAround`. */
+export const NAME_LIMIT = 64;
+
 const GENERIC =
-  /(?:passw(?:or)?d|passphrase|pwd|pass|secret|token|api_?key|apikey|key|credential|auth)[A-Za-z0-9_.-]*["']?[ \t]*(?::=|=>|[:=])[ \t]*(["'`]?)([^\s"'`;,()<>[\]{}\\]{8,256})\1/gi;
+  /(?:passw(?:or)?d|passphrase|pwd|pass|secret|token|api_?key|apikey|key|credential|auth)[A-Za-z0-9_.-]{0,64}["']?[ \t]{0,64}(?::=|=>|[:=])[ \t]{0,64}(["'`]?)([^\s"'`;,()<>[\]{}\\]{8,256})\1/gi;
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
 
 function nameAround(text: string, start: number): string {
   let i = start;
-  while (i > 0 && NAME_CHAR.test(text.charAt(i - 1))) i--;
-  const m = /^[A-Za-z0-9_.-]*/.exec(text.slice(i, start + 64));
+  while (i > 0 && start - i < NAME_LIMIT && NAME_CHAR.test(text.charAt(i - 1))) i--;
+  const m = /^[A-Za-z0-9_.-]*/.exec(text.slice(i, start + NAME_LIMIT));
   return m ? m[0] : '';
 }
 
@@ -82,10 +96,29 @@ export function matchGeneric(text: string): RawMatch[] {
 /** Known formats first; a generic hit on the same secret as a known one is dropped. */
 export function matchText(text: string): RawMatch[] {
   const known = matchKnown(text);
-  const generic = matchGeneric(text).filter((g) => !known.some((k) => overlaps(k, g)));
+  const generic = withoutOverlaps(matchGeneric(text), known);
   return [...known, ...generic].sort((a, b) => a.index - b.index);
 }
 
-function overlaps(a: RawMatch, b: RawMatch): boolean {
-  return a.index < b.index + b.secret.length && b.index < a.index + a.secret.length;
+/**
+ * `list` without the matches that overlap one of `blockers`: the blockers sorted once,
+ * then a binary search per match over their running furthest end (not a pairwise check,
+ * which a file of 100,000 keys turned quadratic).
+ */
+export function withoutOverlaps<T extends RawMatch>(list: readonly T[], blockers: readonly RawMatch[]): T[] {
+  const sorted = [...blockers].sort((a, b) => a.index - b.index);
+  const furthest: number[] = [];
+  let end = -1;
+  for (const b of sorted) furthest.push((end = Math.max(end, b.index + b.secret.length)));
+  return list.filter((m) => {
+    // Blockers that start before `m` ends: the first `lo` of them.
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid]?.index ?? 0) < m.index + m.secret.length) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 || (furthest[lo - 1] ?? -1) <= m.index;
+  });
 }

@@ -1,3 +1,4 @@
+import { findPemBlocks, PEM_HEADER } from './pem';
 import type { Severity } from './severity';
 import { entropy, isPlaceholder } from './values';
 
@@ -10,6 +11,8 @@ export interface Rule {
   readonly severity: Severity;
   readonly pattern: RegExp;
   readonly group: number;
+  /** A hand-written scan used instead of `pattern` (which then only finds the start). */
+  readonly find?: (text: string) => Array<{ index: number; secret: string }>;
   /** Extra check on the captured secret; false drops the match. */
   readonly accept?: (secret: string) => boolean;
 }
@@ -41,16 +44,15 @@ function connectionPasswordOk(password: string): boolean {
   return notPlaceholder(password) && !/^[*x%]+$/i.test(password);
 }
 
-// The private-key header is built from pieces so this file never holds a literal key marker.
-const DASHES = '-----';
-const PEM = `${DASHES}BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?${DASHES}[\\s\\S]{32,32768}?${DASHES}END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?${DASHES}`;
-
-/** Well-known credential formats, most specific first. */
+/**
+ * Well-known credential formats, most specific first. Every pattern is linear in its
+ * input (docs/scanner.md): bounded quantifiers only, a literal or rare start, no nesting.
+ */
 export const KNOWN_RULES: readonly Rule[] = [
   { id: 'aws-access-key-id', title: 'AWS access key id', severity: 'critical',
     pattern: /((?:AKIA|ASIA|ABIA|ACCA)(?<![A-Z0-9]....)[A-Z2-7]{16})(?![A-Z0-9])/g, group: 1, accept: notPlaceholder },
   { id: 'aws-secret-access-key', title: 'AWS secret access key', severity: 'critical',
-    pattern: /(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY|SecretAccessKey|secretAccessKey)["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/g, group: 1, accept: notPlaceholder },
+    pattern: /(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY|SecretAccessKey|secretAccessKey)["']?\s{0,64}[:=]\s{0,64}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/g, group: 1, accept: notPlaceholder },
   { id: 'github-token', title: 'GitHub token', severity: 'critical',
     pattern: /((?:gh[pousr]_(?<![A-Za-z0-9_]....)[A-Za-z0-9]{36,251}|github_pat_(?<![A-Za-z0-9_]github_pat_)[A-Za-z0-9_]{82}))(?![A-Za-z0-9_])/g, group: 1, accept: notPlaceholder },
   { id: 'gitlab-token', title: 'GitLab token', severity: 'critical',
@@ -66,7 +68,7 @@ export const KNOWN_RULES: readonly Rule[] = [
   { id: 'google-api-key', title: 'Google API key', severity: 'high',
     pattern: /(AIza(?<![A-Za-z0-9_-]AIza)[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])/g, group: 1, accept: notPlaceholder },
   { id: 'private-key', title: 'Private key (PEM or OpenSSH)', severity: 'critical',
-    pattern: new RegExp(`(${PEM})`, 'g'), group: 1, accept: (s) => /[A-Za-z0-9+/]{40,}/.test(s) && notPlaceholder(s.replace(/\.\.\./g, '')) },
+    pattern: PEM_HEADER, group: 0, find: findPemBlocks, accept: (s) => /[A-Za-z0-9+/]{40,}/.test(s) && notPlaceholder(s.replace(/\.\.\./g, '')) },
   { id: 'vault-token', title: 'Vault token', severity: 'critical',
     pattern: /(hv[sbr]\.(?<![A-Za-z0-9_.-]....)[A-Za-z0-9_-]{24,512})(?![A-Za-z0-9_-])/g, group: 1, accept: notPlaceholder },
   { id: 'vault-token-legacy', title: 'Vault token (legacy s. form)', severity: 'high',
@@ -74,15 +76,15 @@ export const KNOWN_RULES: readonly Rule[] = [
   { id: 'npm-token', title: 'npm access token', severity: 'critical',
     pattern: /(npm_(?<![A-Za-z0-9_]npm_)[A-Za-z0-9]{36})(?![A-Za-z0-9])/g, group: 1, accept: notPlaceholder },
   { id: 'npmrc-auth', title: '.npmrc registry credential', severity: 'critical',
-    pattern: /:(?:_authToken|_auth|_password)\s*=\s*["']?([^\s"'$][^\s"']{7,})/g, group: 1, accept: notPlaceholder },
+    pattern: /:(?:_authToken|_auth|_password)\s{0,64}=\s{0,64}["']?([^\s"'$][^\s"']{7,511})/g, group: 1, accept: notPlaceholder },
   { id: 'jwt', title: 'JSON Web Token', severity: 'high',
-    pattern: /(eyJ(?<![A-Za-z0-9_-]eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})(?![A-Za-z0-9_-])/g, group: 1, accept: jwtHeaderOk },
+    pattern: /(eyJ(?<![A-Za-z0-9_-]eyJ)[A-Za-z0-9_-]{8,8192}\.eyJ[A-Za-z0-9_-]{8,16384}\.[A-Za-z0-9_-]{16,2048})(?![A-Za-z0-9_-])/g, group: 1, accept: jwtHeaderOk },
   { id: 'docker-config-auth', title: 'Docker config registry auth', severity: 'high',
-    pattern: /"auth"\s*:\s*"([A-Za-z0-9+/]{8,}={0,2})"/g, group: 1, accept: dockerAuthOk },
+    pattern: /"auth"\s{0,64}:\s{0,64}"([A-Za-z0-9+/]{8,8192}={0,2})"/g, group: 1, accept: dockerAuthOk },
   { id: 'connection-string-password', title: 'Connection string with a password', severity: 'high',
     pattern: /:\/\/[^\s:/@'"`<>]{1,128}:([^\s:/@'"`<>]{3,256})@[A-Za-z0-9[]/g, group: 1, accept: connectionPasswordOk },
   { id: 'authorization-header', title: 'Credential in an Authorization header', severity: 'high',
-    pattern: /[Aa]uthorization["']?\s*[:=]\s*["']?(?:Bearer|Basic|token|Token|Bot)\s+([A-Za-z0-9._~+/=-]{8,})/g, group: 1, accept: notPlaceholder },
+    pattern: /[Aa]uthorization["']?\s{0,64}[:=]\s{0,64}["']?(?:Bearer|Basic|token|Token|Bot)\s{1,64}([A-Za-z0-9._~+/=-]{8,8192})/g, group: 1, accept: notPlaceholder },
 ];
 
 /** Looks up a rule by id among the known, generic and Dockerfile rules. */

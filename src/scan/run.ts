@@ -64,8 +64,8 @@ export async function loadIgnore(opts: ScanOptions): Promise<IgnoreEntry[]> {
       continue;
     }
     const parsed = parseIgnore(text, file, dirname(resolve(file)), ids);
-    entries.push(...parsed.entries);
-    problems.push(...parsed.problems);
+    for (const e of parsed.entries) entries.push(e);
+    for (const p of parsed.problems) problems.push(p);
   }
   if (problems.length > 0) throw new UsageError(problems);
   return entries;

@@ -28,9 +28,16 @@ export async function peek(source: AsyncIterable<Buffer | Uint8Array>, n: number
     size += b.length;
   }
   async function* all(): AsyncGenerator<Buffer> {
-    yield* held;
-    if (done) return;
-    for (let r = await it.next(); r.done !== true; r = await it.next()) yield asBuffer(r.value);
+    let ended = done;
+    try {
+      yield* held;
+      if (done) return;
+      for (let r = await it.next(); r.done !== true; r = await it.next()) yield asBuffer(r.value);
+      ended = true;
+    } finally {
+      // A reader that stops early closes the source too, not only this generator.
+      if (!ended) await it.return?.();
+    }
   }
   return { head: held.length === 1 && held[0] ? held[0] : Buffer.concat(held), all: all() };
 }
@@ -69,4 +76,28 @@ export async function readAll(source: AsyncIterable<Buffer>, limit: number): Pro
 /** A tar member or image blob path made canonical: no leading `./` or `/`, no empty or `.` segments. */
 export function cleanPath(name: string): string {
   return name.split('/').filter((s) => s !== '' && s !== '.').join('/');
+}
+
+/** `source` behind an iterator whose early return leaves it open, so the caller can drain what a reader left unread. */
+export function borrowed<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+  const it = source[Symbol.asyncIterator]();
+  return {
+    [Symbol.asyncIterator]: (): AsyncIterator<T> => ({
+      next: async () => it.next(),
+      return: () => Promise.resolve({ done: true, value: undefined }),
+    }),
+  };
+}
+
+/** `source` up to `limit` bytes: past it the iteration ends (and closes `source`) and `onCut` is called. */
+export async function* capped<T extends { length: number }>(source: AsyncIterable<T> | Iterable<T>, limit: number, onCut: () => void): AsyncGenerator<T> {
+  let bytes = 0;
+  for await (const chunk of source) {
+    bytes += chunk.length;
+    if (bytes > limit) {
+      onCut();
+      return;
+    }
+    yield chunk;
+  }
 }

@@ -1,6 +1,6 @@
 import type { LocatedMatch } from './finding';
 import type { RawMatch } from './match';
-import { asBuffer } from './stream-util';
+import { asBuffer, capped } from './stream-util';
 
 /** Bytes scanned at once; a file is read in windows of this size, so memory stays constant. */
 export const WINDOW_BYTES = 1 << 20;
@@ -13,6 +13,8 @@ export interface StreamScan {
   matches: LocatedMatch[];
   binary: boolean;
   bytes: number;
+  /** The stream went past the byte limit; reading stopped there (the rest is neither read nor scanned). */
+  truncated: boolean;
 }
 
 function countNewlines(text: string, from: number, to: number): number {
@@ -21,33 +23,54 @@ function countNewlines(text: string, from: number, to: number): number {
   return n;
 }
 
+/** Where a window's text stops counting (later matches wait for the next window); always at least OVERLAP_BYTES before `cut`. */
+function keepUpTo(text: string, cut: number): number {
+  const edge = cut - OVERLAP_BYTES;
+  const nl = text.lastIndexOf('\n', edge);
+  if (nl !== -1 && nl + 1 >= edge - OVERLAP_BYTES) return nl + 1;
+  // A line longer than a window: cut it inside, OVERLAP_BYTES before the end, so a secret
+  // across the cut is whole in the next window; at a separator when one is near, so no
+  // token is split.
+  for (let i = edge; i > edge - 4096 && i > 0; i--) if (!TOKEN_CHAR.test(text.charAt(i - 1))) return i;
+  return edge;
+}
+
+const TOKEN_CHAR = /[A-Za-z0-9_+/=.-]/;
+
 /**
  * Scans a byte stream in windows with `analyse`, resolving line and column of each
  * match. Binary content (a NUL byte near the start) is drained and not analysed.
  * Text is read as latin1 so offsets equal byte offsets; the formats searched are ASCII.
+ * Reading stops once more than `limit` bytes came (an archive member that inflates
+ * without end), with `truncated` set so the caller reports it.
  */
-export async function scanStream(source: AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer>, analyse: (text: string) => RawMatch[]): Promise<StreamScan> {
-  const out: StreamScan = { matches: [], binary: false, bytes: 0 };
+export async function scanStream(
+  source: AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer>,
+  analyse: (text: string) => RawMatch[],
+  limit = Infinity,
+): Promise<StreamScan> {
+  const out: StreamScan = { matches: [], binary: false, bytes: 0, truncated: false };
   let buf: Buffer = Buffer.alloc(0);
   let line = 1;
+  // Characters of the current line that earlier windows already consumed (a line longer than a window).
+  let carried = 0;
   let first = true;
   const flush = (final: boolean): void => {
     const lastNl = buf.lastIndexOf(10);
     const cut = final || lastNl < OVERLAP_BYTES ? buf.length : lastNl + 1;
     const text = buf.toString('latin1', 0, cut);
-    let keep = cut;
-    if (!final) {
-      const nl = text.lastIndexOf('\n', cut - OVERLAP_BYTES);
-      keep = nl === -1 ? cut : nl + 1;
-    }
+    const keep = final ? cut : keepUpTo(text, cut);
     const hits = analyse(text).filter((m) => m.index < keep).sort((a, b) => a.index - b.index);
     let pos = 0;
     for (const m of hits) {
       line += countNewlines(text, pos, m.index);
       pos = m.index;
-      out.matches.push({ ...m, line, column: m.index - (text.lastIndexOf('\n', m.index - 1) + 1) + 1 });
+      const start = text.lastIndexOf('\n', m.index - 1) + 1;
+      out.matches.push({ ...m, line, column: m.index - start + 1 + (start === 0 ? carried : 0) });
     }
     line += countNewlines(text, pos, keep);
+    const nl = text.lastIndexOf('\n', keep - 1);
+    carried = nl === -1 || keep === 0 ? carried + keep : keep - (nl + 1);
     buf = buf.subarray(keep);
   };
   let pending: Buffer[] = [];
@@ -57,7 +80,8 @@ export async function scanStream(source: AsyncIterable<Buffer | Uint8Array> | It
     pending = [];
     pendingLen = 0;
   };
-  for await (const chunk of source) {
+  const cut = (): void => void (out.truncated = true);
+  for await (const chunk of capped(source, limit, cut)) {
     out.bytes += chunk.length;
     if (out.binary) continue;
     // Chunks are gathered and joined once a window, not copied on every arrival.

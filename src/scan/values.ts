@@ -17,7 +17,18 @@ export function entropy(s: string): number {
 }
 
 const PLACEHOLDER_WORDS =
-  /changeme|change[_-]me|example|placeholder|dummy|your[_-]|redacted|replace[_-]?me|xxxx|\*\*\*|\.\.\.|<[^>]*>|\{\{|\$\{|%\(|%[A-Z_]+%|sample|not[_-]?a[_-]?secret|insert[_-]|todo|fixme|secret[_-]?here|password[_-]?here/i;
+  /changeme|change[_-]me|example|placeholder|dummy|your[_-]|redacted|replace[_-]?me|xxxx|\*\*\*|\.\.\.|<[^<>]{0,128}>|\{\{|\$\{|%\(|%[A-Z_]{1,64}%|sample|not[_-]?a[_-]?secret|insert[_-]|todo|fixme|secret[_-]?here|password[_-]?here/i;
+
+/** One repeated character (00000000, ********) or a short repeated unit (abcabcabc): one pass per unit length. */
+export function isShortRepeat(v: string): boolean {
+  for (let unit = 1; unit <= 3 && unit < v.length; unit++) {
+    if (v.length % unit !== 0) continue;
+    let i = unit;
+    while (i < v.length && v.charCodeAt(i) === v.charCodeAt(i - unit)) i++;
+    if (i === v.length) return true;
+  }
+  return false;
+}
 
 /** A value that only stands in for a secret: `${VAR}`, `$VAR`, `<your-token>`, `changeme`, `xxxx`, `example`... */
 export function isPlaceholder(value: string): boolean {
@@ -25,8 +36,7 @@ export function isPlaceholder(value: string): boolean {
   if (v.length === 0) return true;
   if (/^\$[A-Za-z_({]/.test(v)) return true;
   if (PLACEHOLDER_WORDS.test(v)) return true;
-  // One repeated character (00000000, ********) or a short repeated unit (abcabcabc).
-  if (/^(.{1,3})\1+$/.test(v)) return true;
+  if (isShortRepeat(v)) return true;
   return /^(?:password|passwd|secret|token|null|none|nil|undefined|true|false|empty|string|required|optional)$/i.test(v);
 }
 
@@ -38,9 +48,15 @@ export function isHashLike(value: string): boolean {
   return /^sha(?:1|256|384|512)-[A-Za-z0-9+/]+={0,2}$/.test(value);
 }
 
+/** Two or more `sep`-separated segments, each matching the anchored `segment` (a split, not a nested quantifier). */
+function segmentsAll(value: string, sep: string, segment: RegExp): boolean {
+  const parts = value.split(sep);
+  return parts.length >= 2 && parts.every((p) => segment.test(p));
+}
+
 /** Code, paths and URLs that sit where a value would: `process.env.X`, `config.token`, `/run/secrets/x`, `https://host/`. */
 export function isReferenceLike(value: string): boolean {
-  if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value)) return true;
+  if (segmentsAll(value, '.', /^[A-Za-z_$][\w$]*$/)) return true;
   if (/^(?:\/|\.\.?\/|~\/|[A-Za-z]:\\)/.test(value)) return true;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return true;
   return /^v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$/.test(value);
@@ -55,7 +71,8 @@ export function isCodeLike(value: string): boolean {
   if (/^[A-Za-z_$]+$/.test(value)) return true;
   if (/[()?|;,[\]{}<>\s`]/.test(value) || /^[!=]/.test(value)) return true;
   // Prose puts a colon or full stop after a path: `denied: secrets-broker.io/vault-addr: is ...`.
-  return /^[a-z0-9_.-]+(?:\/[a-z0-9_.-]+)+[:.,]?$/.test(value);
+  const path = /^[a-z0-9_.-]+$/;
+  return segmentsAll(value, '/', path) || (/[:.,]$/.test(value) && segmentsAll(value.slice(0, -1), '/', path));
 }
 
 /**

@@ -88,15 +88,18 @@ async function scanArchive(source: AsyncIterable<Buffer>, display: string, gzip:
   let broken: string | undefined;
   try {
     for await (const entry of ex) {
-      if (entry.header.type === 'file' || entry.header.type === 'contiguous-file') {
-        await image.add({ name: entry.header.name, size: entry.header.size ?? 0, stream: entry as AsyncIterable<Buffer> });
-      } else {
+      if (entry.header.type !== 'file' && entry.header.type !== 'contiguous-file') {
         await drain(entry);
+        continue;
       }
+      await image.add({ name: entry.header.name, size: entry.header.size ?? 0, stream: entry as AsyncIterable<Buffer> });
+      if (image.stopped) break;
     }
   } catch (err) {
     broken = `${display}: unreadable archive (${(err as Error).message})`;
   }
+  input.destroy();
+  if (tarStream !== input) tarStream.destroy();
   const result = await image.finish();
   if (broken) result.problems.push(broken);
   return result;
@@ -112,7 +115,9 @@ async function scanOciDir(root: string): Promise<TargetScan> {
       if (d.isDirectory()) stack.push(full);
       else if (d.isFile()) {
         const st = await stat(full);
-        await image.add({ name: relative(root, full).split(/[\\/]/).join('/'), size: st.size, stream: createReadStream(full) });
+        const stream = createReadStream(full);
+        await image.add({ name: relative(root, full).split(/[\\/]/).join('/'), size: st.size, stream });
+        stream.destroy();
       } else if (d.isSymbolicLink()) out.counts.symlinks++;
     }
   }
@@ -120,9 +125,9 @@ async function scanOciDir(root: string): Promise<TargetScan> {
   return out;
 }
 
-/** Adds `b`'s findings, problems and counts to `a`. */
+/** Adds `b`'s findings, problems and counts to `a`, one by one: spreading 130,000 findings into push overflows the stack. */
 export function merge(a: TargetScan, b: TargetScan): void {
-  a.findings.push(...b.findings);
-  a.problems.push(...b.problems);
+  for (const f of b.findings) a.findings.push(f);
+  for (const p of b.problems) a.problems.push(p);
   for (const k of Object.keys(a.counts) as Array<keyof TargetScan['counts']>) a.counts[k] += b.counts[k];
 }

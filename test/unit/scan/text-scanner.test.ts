@@ -33,13 +33,32 @@ describe('scanStream', () => {
 
   it('drains binary content without analysing it', async () => {
     const r = await scanStream(chunks(Buffer.concat([Buffer.from([0x7f, 0x45, 0, 0]), Buffer.from(gh.text)]), 3), matchText);
-    expect(r).toEqual({ matches: [], binary: true, bytes: 4 + gh.text.length });
+    expect(r).toEqual({ matches: [], binary: true, bytes: 4 + gh.text.length, truncated: false });
   });
 
   it('handles a single line longer than a window', async () => {
     const text = 'x'.repeat(3 * WINDOW_BYTES) + ' ' + gh.text;
     const r = await scanStream(chunks(Buffer.from(text), 1 << 16), matchText);
     expect(r.matches.map((m) => m.ruleId)).toEqual(['github-token']);
+  });
+
+  it.each([
+    ['across the first window cut', WINDOW_BYTES - 20],
+    ['across the kept edge of a window', WINDOW_BYTES - OVERLAP_BYTES - 10],
+    ['across a later window cut', 2 * WINDOW_BYTES - OVERLAP_BYTES + 5],
+    ['in the third window', 2 * WINDOW_BYTES + 12345],
+  ])('finds a token %s of one line with no newline, once, at its true column', async (_label, at) => {
+    const text = 'x'.repeat(at) + ' ' + gh.secret + ' ' + 'y'.repeat(3 * WINDOW_BYTES - at);
+    for (const size of [1 << 16, 7777]) {
+      const r = await scanStream(chunks(Buffer.from(text, 'latin1'), size), matchText);
+      expect(r.matches.map((m) => [m.ruleId, m.line, m.column])).toEqual([['github-token', 1, at + 2]]);
+    }
+  });
+
+  it('keeps counting columns on the line after a long one', async () => {
+    const text = `${'x'.repeat(2 * WINDOW_BYTES)}\n   ${gh.secret}\n`;
+    const r = await scanStream(chunks(Buffer.from(text, 'latin1'), 1 << 16), matchText);
+    expect(r.matches.map((m) => [m.line, m.column])).toEqual([[2, 4]]);
   });
 });
 
