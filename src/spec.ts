@@ -8,7 +8,7 @@
 import { BrokerError } from './errors';
 import { checkFile, checkMountPath, checkVaultPath, fileKey } from './spec-paths';
 
-export { checkFile, checkMountPath, checkVaultPath, fileKey, isTokenPath, splitVaultPath } from './spec-paths';
+export { checkFile, checkMountPath, checkVaultPath, fileKey, isTokenPath, SIDECAR_TOKEN_DIR, splitVaultPath } from './spec-paths';
 
 /** The env var that carries the encoded spec into the sidecar. */
 export const SPEC_ENV = 'SECRETS_BROKER_SPEC';
