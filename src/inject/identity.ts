@@ -53,11 +53,17 @@ function matchContainers(stripped: Stripped, plan: InjectionPlan, s: SidecarSett
       ours.add(item);
       continue;
     }
-    const why = want ? `differs in ${differs.map(printable).join(', ')}` : 'the injector adds no container of that name there';
+    const why = want ? `differs in ${fieldList(differs)}` : 'the injector adds no container of that name there';
     problems.push(`${nameContainer(list, name)} carries ${SPEC_ENV} but is not the sidecar this injector adds for these annotations (${why})`);
   }
   if (problems.length === 0) for (const { list, c } of expected.values()) problems.push(`${nameContainer(list, c.name)}, which the injector adds, is missing`);
   return { ours, problems };
+}
+
+/** Field names come from the request: a few, printable. */
+function fieldList(fields: string[]): string {
+  const shown = fields.slice(0, 12).map(printable).join(', ');
+  return fields.length > 12 ? `${shown} and ${fields.length - 12} more fields` : shown;
 }
 
 function volumeProblems(stripped: Stripped, plan: InjectionPlan, s: SidecarSettings, complete: boolean): string[] {

@@ -100,8 +100,8 @@ function* values(pod: Pod, scope: LiteralScope): Generator<Value> {
 function* containerValues(list: ContainerList, c: Container): Generator<Value> {
   const container = String(c.name);
   for (const e of Array.isArray(c.env) ? c.env : []) {
-    const name = String(e.name);
-    if (typeof e.value === 'string' && e.value !== '') yield { list, container, where: `env "${printable(name)}"`, value: e.value, name };
+    const name = String(e?.name);
+    if (typeof e?.value === 'string' && e.value !== '') yield { list, container, where: `env "${printable(name)}"`, value: e.value, name };
   }
   for (const field of ['command', 'args'] as const) {
     const list2: unknown[] = Array.isArray(c[field]) ? c[field] : [];

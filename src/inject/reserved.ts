@@ -33,11 +33,11 @@ export interface Stripped {
 
 /** A container claims to be ours when it carries the encoded spec, whatever its name or value. */
 export function carriesSpec(c: Container): boolean {
-  return Array.isArray(c.env) && c.env.some((e) => e.name === SPEC_ENV);
+  return Array.isArray(c.env) && c.env.some((e) => e?.name === SPEC_ENV);
 }
 
-function isReservedMount(m: VolumeMount): boolean {
-  return RESERVED_VOLUMES.includes(m.name);
+function isReservedMount(m: VolumeMount | null): boolean {
+  return typeof m?.name === 'string' && RESERVED_VOLUMES.includes(m.name);
 }
 
 /** Splits the pod into what the user wrote and what claims to be ours. The pod itself is not changed. */
@@ -91,7 +91,7 @@ export function tokenPathProblems(pod: Pod, lists: readonly ContainerList[] = CO
   return lists.flatMap((list) =>
     (pod.spec[list] ?? [])
       .filter((c) => !only || only.has(c.name))
-      .filter((c) => (Array.isArray(c.volumeMounts) ? c.volumeMounts : []).some((m) => typeof m.mountPath === 'string' && isTokenPath(m.mountPath)))
+      .filter((c) => (Array.isArray(c.volumeMounts) ? c.volumeMounts : []).some((m) => typeof m?.mountPath === 'string' && isTokenPath(m.mountPath)))
       .map((c) => `${nameContainer(list, c.name)} mounts something at ${SIDECAR_TOKEN_DIR}, the sidecar's token directory`),
   );
 }
