@@ -81,8 +81,8 @@ export function reviewPod(review: AdmissionReview, deps: ReviewDeps): ReviewResu
   const decision = decideInjection(req, pod, deps.config);
   const literal = decideLiterals(req, pod, deps.config, deps.detect ?? detectLiteral, decision.kind === 'skip' ? decision.ours : undefined);
   const base = { namespace, literalFindings: literal.count };
-  if (literal.denial !== undefined || decision.kind === 'deny') return denial(review, decision, literal, base);
   const warnings = literal.warnings.length > 0 ? { warnings: literal.warnings } : {};
+  if (literal.denial !== undefined || decision.kind === 'deny') return { ...base, ...denial(review, pod, decision, literal, warnings) };
   if (decision.kind === 'skip') {
     return { ...base, outcome: 'skip', reason: decision.reason, body: respond(review, { allowed: true, ...warnings }), audit: skipAudit(req, pod, decision.reason) };
   }
@@ -90,14 +90,13 @@ export function reviewPod(review: AdmissionReview, deps: ReviewDeps): ReviewResu
 }
 
 /** One message naming every problem: literal secrets first, then the pod's own. */
-function denial(review: AdmissionReview, decision: InjectionDecision, literal: LiteralDecision, base: Pick<ReviewResult, 'namespace' | 'literalFindings'>): ReviewResult {
-  const req = review.request;
+function denial(review: AdmissionReview, pod: Pod | undefined, decision: InjectionDecision, literal: LiteralDecision, warnings: object): Omit<ReviewResult, 'namespace' | 'literalFindings'> {
   const problems = decision.kind === 'deny' ? decision.problems : [];
-  const reason = literal.denial !== undefined ? 'literal-secret' : decision.kind === 'deny' ? decision.reason : 'literal-secret';
-  const message = [...(literal.denial !== undefined ? [literal.denial] : []), ...problems].join('; ');
-  const detail = { reason, ...(literal.denial !== undefined && { findings: literal.count }), ...(problems.length > 0 && { problems }) };
-  const audit = auditEntry(req, asPod(req.object), 'admission.deny', detail);
-  return { ...base, outcome: 'deny', reason, body: respond(review, { allowed: false, status: denied(message) }), audit };
+  const found = literal.denial !== undefined;
+  const reason = found || decision.kind !== 'deny' ? 'literal-secret' : decision.reason;
+  const message = [...(found ? [literal.denial] : []), ...problems].join('; ');
+  const audit = auditEntry(review.request, pod, 'admission.deny', { reason, ...(found && { findings: literal.count }), ...(problems.length > 0 && { problems }) });
+  return { outcome: 'deny', reason, body: respond(review, { allowed: false, status: denied(message), ...warnings }), audit };
 }
 
 function injectResponse(d: Extract<InjectionDecision, { kind: 'inject' }>, warnings: object): Record<string, unknown> {

@@ -43,7 +43,7 @@ const setEnv = (c: Container, name: string, value: string): void => {
   c.env = c.env!.map((e) => (e.name === name ? { name, value } : e));
 };
 
-describe('reinvocation: our own exact injection is admitted unchanged', () => {
+describe('reinvocation: our own exact injection is admitted unchanged (T5)', () => {
   it.each<[string, Record<string, string>, Record<string, string>]>([
     ['native', {}, {}],
     ['classic', { INJECTOR_SIDECAR_MODE: 'classic' }, {}],
@@ -85,7 +85,7 @@ describe('reinvocation: our own exact injection is admitted unchanged', () => {
   });
 });
 
-describe('a look-alike sidecar is denied, naming it (finding 3)', () => {
+describe('a look-alike sidecar is denied, naming it (T9)', () => {
   const forged = (mutate: (pod: Pod) => void, annotations: Record<string, string> = {}): Pod => {
     const pod = injected(basicPod(annotations));
     mutate(pod);
@@ -154,7 +154,7 @@ describe('a look-alike sidecar is denied, naming it (finding 3)', () => {
   });
 });
 
-describe('volumes and mounts the injector adds are its own (finding 4)', () => {
+describe('volumes and mounts the injector adds are its own (T5)', () => {
   it.each<[string, Partial<Pod['spec']>, string]>([
     ['app mounts the token volume before it exists', { containers: [{ name: 'app', image: 'a', volumeMounts: [{ name: 'secrets-broker-token', mountPath: '/t' }] }] }, 'container "app" mounts volume "secrets-broker-token", which only the injector may mount'],
     ['app mounts the data volume writable', { containers: [{ name: 'app', image: 'a', volumeMounts: [{ name: 'secrets-broker-data', mountPath: '/w' }] }] }, 'container "app" mounts volume "secrets-broker-data", which only the injector may mount'],
@@ -198,7 +198,7 @@ describe('volumes and mounts the injector adds are its own (finding 4)', () => {
   });
 });
 
-describe('the literal-secret policy is not dodged by the spec env var (finding 2)', () => {
+describe('the literal-secret policy is not dodged by the spec env var (T8)', () => {
   const spec = (value?: string) => (value === undefined ? { name: 'SECRETS_BROKER_SPEC' } : { name: 'SECRETS_BROKER_SPEC', value });
   const leaky = (extra: object): Container => ({ name: 'app', image: 'a', env: [{ name: 'AWS', value: AWS_KEY }, extra as never] });
 

@@ -36,7 +36,7 @@ function heavy(count: number, size: number): Pod {
   });
 }
 
-describe('budget: the work is bounded whatever the pod holds', () => {
+describe('budget: the work is bounded whatever the pod holds (T3)', () => {
   it.each([
     ['a few huge values', 8, 3 * 1024 * 1024 / 8],
     ['many large values', 400, 8192],
