@@ -94,7 +94,7 @@ describe('checkMountPath: nothing of the sidecar own filesystem may be hidden', 
     expect(checkMountPath(path).join('; ')).toContain(word);
   });
 
-  it.each(['/secrets', '/run/creds', '/var/secrets', '/application', '/opt/app/secrets', '/home/app/.config'])('%s is accepted', (path) => {
+  it.each(['/secrets', '/run/creds', '/var/secrets', '/application', '/opt/app/secrets', '/srv/app/config'])('%s is accepted', (path) => {
     expect(checkMountPath(path)).toEqual([]);
   });
 
