@@ -14,6 +14,7 @@ import {
   checkRotateInterval,
   checkVaultPath,
   DEFAULTS,
+  fileKey,
   parseDuration,
   parseMode,
   parseNotify,
@@ -160,9 +161,10 @@ function parseSecrets(byName: SecretAnnotations, err: (name: string, problems: s
       continue;
     }
     const secret = parseOneSecret(name, a, (kind, problems) => err(at(kind), problems));
-    const other = files.get(secret.file);
+    // The same bytes on disk are the same file, however the string spells them.
+    const other = files.get(fileKey(secret.file));
     if (other !== undefined) err(at('file'), [`writes the same file as secret "${other}"`]);
-    files.set(secret.file, name);
+    files.set(fileKey(secret.file), name);
     out.push(secret);
   }
   return out;

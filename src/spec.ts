@@ -6,6 +6,9 @@
  * that could be secret.
  */
 import { SpecError } from './errors';
+import { checkFile, checkMountPath, checkVaultPath, fileKey } from './spec-paths';
+
+export { checkFile, checkMountPath, checkVaultPath, fileKey, isTokenPath, SIDECAR_TOKEN_DIR, splitVaultPath } from './spec-paths';
 
 /** The env var that carries the encoded spec into the sidecar. */
 export const SPEC_ENV = 'SECRETS_BROKER_SPEC';
@@ -66,23 +69,6 @@ export function checkName(name: string): string[] {
   return NAME_RE.test(name) ? [] : ['must be a lowercase DNS label of 1 to 40 characters'];
 }
 
-/** A file path relative to the mount: no traversal, no absolute path, no control characters, within limits. */
-export function checkFile(file: string): string[] {
-  const problems: string[] = [];
-  if (file.length === 0) return ['must not be empty'];
-  if (file.length > 4096) problems.push('path is longer than 4096 characters');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(file)) problems.push('must not contain NUL or control characters');
-  if (file.startsWith('/')) problems.push('must be relative to the mount path');
-  const parts = file.split('/');
-  if (parts.some((p) => p === '..' || p === '.')) problems.push('must not contain "." or ".." components');
-  if (parts.some((p) => p === '')) problems.push('must not contain empty components');
-  // Kubernetes projects atomic-writer internals as ..data / ..<timestamp>; never collide with them.
-  if (parts.some((p) => p.startsWith('..'))) problems.push('components must not start with ".."');
-  if (parts.some((p) => Buffer.byteLength(p) > 255)) problems.push('a path component is longer than 255 bytes');
-  return problems;
-}
-
 /** Parses an octal mode string such as `0440` or `440`. */
 export function parseMode(text: string): { mode?: number; problems: string[] } {
   if (!/^0?[0-7]{3}$/.test(text)) return { problems: ['must be an octal file mode such as 0440'] };
@@ -139,38 +125,6 @@ export function parseNotify(text: string): { notify?: Notify; problems: string[]
   return { problems: ['must be none, signal:<SIGNAME> or http://127.0.0.1:<port>/<path>'] };
 }
 
-/** A mount path: absolute, normalised, not a system directory. */
-export function checkMountPath(path: string): string[] {
-  if (!path.startsWith('/')) return ['must be an absolute path'];
-  const problems = checkFile(path.slice(1));
-  if (problems.length > 0) return problems;
-  const reserved = ['/', '/proc', '/sys', '/dev', '/etc', '/bin', '/sbin', '/usr', '/lib', '/var/run/secrets'];
-  if (reserved.some((r) => path === r || (r !== '/' && path.startsWith(`${r}/`)))) return ['must not be a system directory'];
-  return [];
-}
-
-/** A Vault path: relative API path, safe characters, optional query string of simple parameters. */
-export function checkVaultPath(path: string): string[] {
-  const [base = '', query] = splitVaultPath(path);
-  if (!/^[A-Za-z0-9_-][A-Za-z0-9_.\-/]*[A-Za-z0-9_-]$/.test(base) || base.includes('//')) {
-    return ['must be a Vault path such as secret/data/app/db'];
-  }
-  if (base.split('/').some((p) => p === '..' || p === '.')) return ['must not contain "." or ".." components'];
-  if (base.startsWith('sys/') || base.startsWith('auth/') || base.startsWith('identity/')) {
-    return ['must name a secrets engine path, not sys/, auth/ or identity/'];
-  }
-  if (query !== undefined && !/^[A-Za-z0-9_]+=[A-Za-z0-9_.,:@*-]*(&[A-Za-z0-9_]+=[A-Za-z0-9_.,:@*-]*)*$/.test(query)) {
-    return ['query parameters must be simple key=value pairs'];
-  }
-  return [];
-}
-
-/** Splits `pki/issue/web?common_name=x` into the path and the raw query string. */
-export function splitVaultPath(path: string): [string, string | undefined] {
-  const i = path.indexOf('?');
-  return i < 0 ? [path, undefined] : [path.slice(0, i), path.slice(i + 1)];
-}
-
 export function checkRole(role: string): string[] {
   return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(role) ? [] : ['must be a Vault role name (letters, digits, _ . -)'];
 }
@@ -195,61 +149,90 @@ export function decodeSpec(text: string): PodSecretsSpec {
   return raw as PodSecretsSpec;
 }
 
-/** Every problem with a decoded spec, each prefixed with the field it concerns. */
+const SPEC_FIELDS = ['version', 'role', 'mountPath', 'lifecycle', 'rotateIntervalSeconds', 'notify', 'secrets'] as const;
+const SECRET_FIELDS = ['name', 'path', 'file', 'format', 'key', 'template', 'mode'] as const;
+const NOTIFY_FIELDS = { none: ['kind'], signal: ['kind', 'signal'], http: ['kind', 'port', 'path'] } as const;
+
+type Fields = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Fields {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function unknownFields(o: Fields, allowed: readonly string[]): string[] {
+  return Object.keys(o).filter((k) => !allowed.includes(k)).map((k) => (/^[A-Za-z0-9_]{1,40}$/.test(k) ? `unknown field "${k}"` : 'unknown field'));
+}
+
+/** A string field: its own checks, or "must be a string" for any other type (arrays included). */
+function str(v: unknown, check: (v: string) => string[]): string[] {
+  return typeof v === 'string' ? check(v) : ['must be a string'];
+}
+
+function int(v: unknown, check: (v: number) => string[]): string[] {
+  return typeof v === 'number' && Number.isInteger(v) ? check(v) : ['must be an integer'];
+}
+
+/**
+ * Every problem with a decoded spec, each prefixed with the field it concerns. Strict:
+ * each field has exactly its type (an array is never a string or a number), and a field
+ * the injector never writes is refused.
+ */
 export function validateSpec(raw: unknown): string[] {
-  if (typeof raw !== 'object' || raw === null) return ['spec must be an object'];
-  const s = raw as Record<string, unknown>;
-  const problems: string[] = [];
+  if (!isRecord(raw)) return ['spec must be an object'];
+  const problems: string[] = unknownFields(raw, SPEC_FIELDS).map((p) => `spec: ${p}`);
   const at = (field: string, list: string[]): void => list.forEach((p) => problems.push(`${field}: ${p}`));
-  if (s.version !== SPEC_VERSION) problems.push(`version: must be ${SPEC_VERSION}`);
-  at('role', typeof s.role === 'string' ? checkRole(s.role) : ['must be a string']);
-  at('mountPath', typeof s.mountPath === 'string' ? checkMountPath(s.mountPath) : ['must be a string']);
-  if (!(LIFECYCLES as readonly unknown[]).includes(s.lifecycle)) problems.push(`lifecycle: must be one of ${LIFECYCLES.join(', ')}`);
-  at('rotateIntervalSeconds', typeof s.rotateIntervalSeconds === 'number' ? checkRotateInterval(s.rotateIntervalSeconds) : ['must be a number']);
-  at('notify', checkNotifyObject(s.notify));
-  if (!Array.isArray(s.secrets) || s.secrets.length === 0) {
+  if (raw.version !== SPEC_VERSION) problems.push(`version: must be ${SPEC_VERSION}`);
+  at('role', str(raw.role, checkRole));
+  at('mountPath', str(raw.mountPath, checkMountPath));
+  at('lifecycle', str(raw.lifecycle, (l) => ((LIFECYCLES as readonly string[]).includes(l) ? [] : [`must be one of ${LIFECYCLES.join(', ')}`])));
+  at('rotateIntervalSeconds', int(raw.rotateIntervalSeconds, checkRotateInterval));
+  at('notify', checkNotifyObject(raw.notify));
+  if (!Array.isArray(raw.secrets) || raw.secrets.length === 0) {
     problems.push('secrets: must list at least one secret');
     return problems;
   }
   const names = new Set<string>();
   const files = new Set<string>();
-  (s.secrets as unknown[]).forEach((sec, i) => {
+  (raw.secrets as unknown[]).forEach((sec, i) => {
     problems.push(...validateSecret(sec).map((p) => `secrets[${i}].${p}`));
-    const { name, file } = (sec ?? {}) as Partial<SecretSpec>;
+    const { name, file } = isRecord(sec) ? sec : {};
     if (typeof name === 'string' && names.has(name)) problems.push(`secrets[${i}].name: duplicate`);
-    if (typeof file === 'string' && files.has(file)) problems.push(`secrets[${i}].file: two secrets write the same file`);
+    if (typeof file === 'string' && files.has(fileKey(file))) problems.push(`secrets[${i}].file: two secrets write the same file`);
     if (typeof name === 'string') names.add(name);
-    if (typeof file === 'string') files.add(file);
+    if (typeof file === 'string') files.add(fileKey(file));
   });
   return problems;
 }
 
 function checkNotifyObject(n: unknown): string[] {
-  if (typeof n !== 'object' || n === null) return ['must be an object'];
-  const o = n as Record<string, unknown>;
-  if (o.kind === 'none') return [];
-  if (o.kind === 'signal') return parseNotify(`signal:${String(o.signal)}`).problems;
-  if (o.kind === 'http') return parseNotify(`http://127.0.0.1:${String(o.port)}${String(o.path)}`).problems;
-  return ['kind must be none, signal or http'];
+  if (!isRecord(n)) return ['must be an object'];
+  const kind = n.kind;
+  if (kind !== 'none' && kind !== 'signal' && kind !== 'http') return ['kind must be none, signal or http'];
+  const problems = unknownFields(n, NOTIFY_FIELDS[kind]);
+  if (kind === 'signal') problems.push(...str(n.signal, (s) => parseNotify(`signal:${s}`).problems));
+  if (kind === 'http') {
+    const port = int(n.port, (p) => (p >= 1 && p <= 65535 ? [] : ['port must be between 1 and 65535']));
+    const path = str(n.path, (p) => (p.startsWith('/') ? parseNotify(`http://127.0.0.1:1${p}`).problems : ['must start with /']));
+    problems.push(...port.map((p) => `port: ${p}`), ...path.map((p) => `path: ${p}`));
+  }
+  return problems;
 }
 
 function validateSecret(raw: unknown): string[] {
-  if (typeof raw !== 'object' || raw === null) return ['must be an object'];
-  const s = raw as Record<string, unknown>;
-  const out: string[] = [];
-  const field = (name: string, check: (v: string) => string[], optional = false): void => {
-    const v = s[name];
+  if (!isRecord(raw)) return ['must be an object'];
+  const out: string[] = unknownFields(raw, SECRET_FIELDS);
+  const field = (name: (typeof SECRET_FIELDS)[number], check: (v: string) => string[], optional = false): void => {
+    const v = raw[name];
     if (v === undefined && optional) return;
-    const list = typeof v === 'string' ? check(v) : ['must be a string'];
-    list.forEach((p) => out.push(`${name}: ${p}`));
+    str(v, check).forEach((p) => out.push(`${name}: ${p}`));
   };
   field('name', checkName);
   field('path', checkVaultPath);
   field('file', checkFile);
   field('format', checkFormat);
   field('key', (k) => (k.length > 0 && k.length <= 256 ? [] : ['must be 1 to 256 characters']), true);
-  field('template', (t) => (t.length <= 65536 ? [] : ['must be at most 64 KiB']), true);
-  if (s.key !== undefined && s.template !== undefined) out.push('key: cannot be combined with a template');
-  checkMode(typeof s.mode === 'number' ? s.mode : -1).forEach((p) => out.push(`mode: ${p}`));
+  field('template', (t) => (Buffer.byteLength(t) <= 65536 ? [] : ['must be at most 64 KiB']), true);
+  if (raw.key !== undefined && raw.template !== undefined) out.push('key: cannot be combined with a template');
+  int(raw.mode, checkMode).forEach((p) => out.push(`mode: ${p}`));
   return out;
 }

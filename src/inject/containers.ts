@@ -5,7 +5,7 @@
  */
 import type { SidecarSettings } from '../config/injector';
 import { IMAGE_CLI, SIDECAR_DEFAULTS, SIDECAR_ENV, SIDECAR_EXTRA_ENV, sidecarLaunch } from '../sidecar-env';
-import { encodeSpec } from '../spec';
+import { encodeSpec, SIDECAR_TOKEN_DIR } from '../spec';
 import type { InjectionPlan } from './plan';
 import type { Container, EnvVar } from './types';
 
@@ -24,7 +24,7 @@ export const SIDECAR_PROBE_ARGS = ['sidecar', '--probe'] as const;
 export const STARTUP_PROBE = { periodSeconds: 1, timeoutSeconds: 3, failureThreshold: 300 } as const;
 /** Where the Vault CA lands in the sidecar when the operator configures one. */
 export const VAULT_CA_DIR = '/var/run/secrets/secrets-broker-ca';
-export const TOKEN_DIR = SIDECAR_DEFAULTS.tokenFile.slice(0, SIDECAR_DEFAULTS.tokenFile.lastIndexOf('/'));
+export const TOKEN_DIR = SIDECAR_TOKEN_DIR;
 export const TOKEN_FILE_NAME = SIDECAR_DEFAULTS.tokenFile.slice(TOKEN_DIR.length + 1);
 
 /** Restricted Pod Security Standard, with the user and group chosen by the plan. */

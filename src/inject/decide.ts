@@ -6,10 +6,12 @@
 import { ANNOTATIONS, parseSpec, type PodDefaults } from '../annotations';
 import { ALWAYS_EXCLUDED_NAMESPACES, type InjectorConfig } from '../config/injector';
 import type { PodSecretsSpec } from '../spec';
-import { describeFindings, findLiterals, LITERAL_HINT, type LiteralDetector } from './literal';
-import { alreadyInjected, planInjection } from './plan';
+import { recognise } from './identity';
+import { describeFindings, describeUnexamined, findLiterals, LITERAL_HINT, LONG_VALUE_HINT, type LiteralDetector, type LiteralScan } from './literal';
+import { planInjection } from './plan';
 import { toPatch } from './patch';
-import type { AdmissionRequest, PatchOp, Pod } from './types';
+import { describeClaims, reservedMountProblem, strip, tokenPathProblems } from './reserved';
+import type { AdmissionRequest, Container, PatchOp, Pod } from './types';
 
 /** Why a pod was left alone; also the `reason` label of the skip metric. */
 export type SkipReason =
@@ -21,14 +23,17 @@ export type SkipReason =
   | 'excluded-namespace'
   | 'already-injected';
 
+/** Why a pod was denied; also the `reason` label of the denial metric. */
+export type DenyReason = 'invalid-annotations' | 'impostor' | 'literal-secret';
+
 export type InjectionDecision =
-  | { kind: 'skip'; reason: SkipReason }
-  | { kind: 'deny'; reason: 'invalid-annotations'; problems: string[] }
+  | { kind: 'skip'; reason: SkipReason; ours?: ReadonlySet<Container> }
+  | { kind: 'deny'; reason: DenyReason; problems: string[] }
   | { kind: 'inject'; spec: PodSecretsSpec; patch: PatchOp[]; containers: string[] };
 
 export interface LiteralDecision {
   warnings: string[];
-  /** Set when the policy is `deny` and something was found. */
+  /** Set when the policy is `deny` and something was found or left unexamined. */
   denial?: string;
   count: number;
 }
@@ -52,21 +57,44 @@ export function namespaceSkip(namespace: string, cfg: InjectorConfig): SkipReaso
 }
 
 export function decideInjection(req: AdmissionRequest, pod: Pod | undefined, cfg: InjectorConfig): InjectionDecision {
-  if (!pod || !isPodCreate(req)) return { kind: 'skip', reason: 'not-a-pod-create' };
+  if (!pod || !isPod(req)) return { kind: 'skip', reason: 'not-a-pod-create' };
+  if (!isPodCreate(req)) return decideUpdate(req, pod);
   const skip = skipReason(req, pod, cfg);
   if (skip) return { kind: 'skip', reason: skip };
-  const parsed = parseSpec(pod.metadata?.annotations ?? {}, podDefaults(pod));
-  if (!parsed.ok) return { kind: 'deny', reason: 'invalid-annotations', problems: parsed.errors };
-  const planned = planInjection(pod, parsed.spec, parsed.containers, cfg.sidecar);
-  if (!planned.ok) return { kind: 'deny', reason: 'invalid-annotations', problems: planned.errors };
+  // Annotations are validated whatever the pod carries; what claims to be ours is judged against the plan.
+  const stripped = strip(pod);
+  const tokenProblems = tokenPathProblems(stripped.base);
+  const parsed = parseSpec(pod.metadata?.annotations ?? {}, podDefaults(stripped.base));
+  if (!parsed.ok) return deny('invalid-annotations', [...parsed.errors, ...describeClaims(stripped), ...tokenProblems]);
+  const planned = planInjection(stripped.base, parsed.spec, parsed.containers, cfg.sidecar);
+  if (!planned.ok) return deny('invalid-annotations', [...planned.errors, ...describeClaims(stripped), ...tokenProblems]);
+  const identity = recognise(pod, stripped, planned.plan, cfg.sidecar);
+  const problems = [...(identity.kind === 'impostor' ? identity.problems : []), ...tokenProblems];
+  if (problems.length > 0) return deny('impostor', problems);
+  if (identity.kind === 'ours') return { kind: 'skip', reason: 'already-injected', ours: identity.containers };
   return { kind: 'inject', spec: parsed.spec, patch: toPatch(pod, planned.plan, cfg.sidecar), containers: planned.plan.targets.map((t) => t.name) };
+}
+
+function deny(reason: DenyReason, problems: string[]): InjectionDecision {
+  return { kind: 'deny', reason, problems };
+}
+
+/** An UPDATE adding ephemeral containers (`kubectl debug`): none may mount our volumes or the token directory. */
+function decideUpdate(req: AdmissionRequest, pod: Pod): InjectionDecision {
+  const added = newEphemeralNames(pod, req.oldObject);
+  const mounts = strip(pod).mounts.filter((m) => m.list === 'ephemeralContainers' && added.has(m.name));
+  const problems = [
+    ...mounts.flatMap((m) => m.item.map((mount) => reservedMountProblem(m.list, m.name, mount.name))),
+    ...tokenPathProblems(pod, ['ephemeralContainers'], added),
+  ];
+  return problems.length > 0 ? deny('impostor', problems) : { kind: 'skip', reason: 'not-a-pod-create' };
 }
 
 function skipReason(req: AdmissionRequest, pod: Pod, cfg: InjectorConfig): SkipReason | undefined {
   const inject = pod.metadata?.annotations?.[ANNOTATIONS.inject];
   // An invalid opt-in value ("yes", "True") is reported by parseSpec, not silently ignored.
   if (inject === undefined || inject === 'false') return 'no-opt-in';
-  return namespaceSkip(req.namespace ?? '', cfg) ?? (alreadyInjected(pod) ? 'already-injected' : undefined);
+  return namespaceSkip(req.namespace ?? '', cfg);
 }
 
 function podDefaults(pod: Pod): PodDefaults {
@@ -79,18 +107,23 @@ function podDefaults(pod: Pod): PodDefaults {
 
 /**
  * The literal-secret policy, for every pod request whatever its opt-in: a CREATE is
- * judged on all its containers, an UPDATE (pods/ephemeralcontainers) on the ephemeral
- * containers it adds.
+ * judged on all its containers except those proven to be exactly ours (`ours`), an
+ * UPDATE (pods/ephemeralcontainers) on the ephemeral containers it adds. Under `deny`,
+ * a value the budget left unexamined is not proven clean: the pod is denied, naming it.
  */
-export function decideLiterals(req: AdmissionRequest, pod: Pod | undefined, cfg: InjectorConfig, detect: LiteralDetector | undefined): LiteralDecision {
+export function decideLiterals(req: AdmissionRequest, pod: Pod | undefined, cfg: InjectorConfig, detect: LiteralDetector | undefined, ours?: ReadonlySet<Container>): LiteralDecision {
   if (cfg.literalSecrets === 'off' || !detect || !pod || !isPod(req)) return { warnings: [], count: 0 };
   const only = req.operation === 'CREATE' ? undefined : newEphemeralNames(pod, req.oldObject);
   if (only && only.size === 0) return { warnings: [], count: 0 };
-  const findings = findLiterals(pod, detect, only);
-  const lines = describeFindings(findings);
-  if (findings.length === 0) return { warnings: [], count: 0 };
-  if (cfg.literalSecrets === 'deny') return { warnings: [], denial: `${lines.join('; ')}; ${LITERAL_HINT}`, count: findings.length };
-  return { warnings: lines, count: findings.length };
+  const scan = findLiterals(pod, detect, { only, ours });
+  const lines = [...describeFindings(scan.findings), ...describeUnexamined(scan)];
+  if (lines.length === 0) return { warnings: [], count: 0 };
+  if (cfg.literalSecrets === 'deny') return { warnings: [], denial: [...lines, ...hints(scan)].join('; '), count: scan.findings.length };
+  return { warnings: lines, count: scan.findings.length };
+}
+
+function hints(scan: LiteralScan): string[] {
+  return [LITERAL_HINT, ...(scan.truncated.length + scan.skipped.length > 0 ? [LONG_VALUE_HINT] : [])];
 }
 
 function newEphemeralNames(pod: Pod, oldObject: unknown): Set<string> {

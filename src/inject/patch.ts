@@ -37,7 +37,13 @@ export function toPatch(pod: Pod, plan: InjectionPlan, s: SidecarSettings): Patc
   if (Array.isArray(pod.spec.initContainers)) init.forEach((c, i) => ops.push({ op: 'add', path: `/spec/initContainers/${i}`, value: c }));
   else ops.push({ op: 'add', path: '/spec/initContainers', value: init });
   ops.push(...appendAll('/spec/containers', pod.spec.containers, regular));
-  ops.push(...groupOps(pod, plan));
+  ops.push(...podSpecOps(pod, plan));
+  return ops;
+}
+
+/** The pod-wide fields the injection needs: none when the pod already has them (identity.ts relies on it). */
+export function podSpecOps(pod: Pod, plan: InjectionPlan): PatchOp[] {
+  const ops = groupOps(pod, plan);
   // A projected token is invalid without a service account name. The ServiceAccount
   // admission plugin fills it in before webhooks run in almost every cluster; where it is
   // off, say what the pod was going to run as anyway.

@@ -5,10 +5,13 @@
  * the plan into objects and JSON Patch operations.
  */
 import type { SidecarSettings } from '../config/injector';
-import { SPEC_ENV, type PodSecretsSpec } from '../spec';
+import type { PodSecretsSpec } from '../spec';
 import type { Container, Pod } from './types';
 
-/** Fixed base names; a `-1`, `-2` ... suffix is added when the user already uses one. */
+/**
+ * Fixed names. A container gets a `-1`, `-2` ... suffix when the user already has one of that
+ * name; the volume names are reserved (reserved.ts), so they are always these.
+ */
 export const NAMES = {
   sidecar: 'secrets-broker',
   init: 'secrets-broker-init',
@@ -41,17 +44,10 @@ export interface InjectionPlan {
 
 export type PlanResult = { ok: true; plan: InjectionPlan } | { ok: false; errors: string[] };
 
-/** A container is ours when it carries the encoded spec; a second pass sees it and does nothing. */
-export function isOurs(c: Container): boolean {
-  return (c.env ?? []).some((e) => e.name === SPEC_ENV);
-}
-
-/** True when an earlier pass (reinvocation) already injected this pod. */
-export function alreadyInjected(pod: Pod): boolean {
-  return [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].some(isOurs);
-}
-
-/** Plans the injection; `containers` is the list parseSpec resolved from the annotations. */
+/**
+ * Plans the injection into a pod as the user wrote it (reserved.ts `strip` takes out
+ * anything that claims to be ours first); `containers` is the list parseSpec resolved.
+ */
 export function planInjection(pod: Pod, spec: PodSecretsSpec, containers: readonly string[], s: SidecarSettings): PlanResult {
   const targets = findTargets(pod, containers);
   const errors = targets
@@ -60,7 +56,6 @@ export function planInjection(pod: Pod, spec: PodSecretsSpec, containers: readon
   if (errors.length > 0) return { ok: false, errors };
   const group = chooseFileGroup(pod, targets, s.fileGroup);
   const usedContainers = new Set(allContainers(pod).map((c) => c.name));
-  const usedVolumes = new Set((pod.spec.volumes ?? []).map((v) => v.name));
   const sidecar = unique(NAMES.sidecar, usedContainers);
   const plan: InjectionPlan = {
     spec,
@@ -68,9 +63,9 @@ export function planInjection(pod: Pod, spec: PodSecretsSpec, containers: readon
     names: {
       sidecar,
       init: unique(NAMES.init, usedContainers.add(sidecar)),
-      data: unique(NAMES.data, usedVolumes),
-      token: unique(NAMES.token, usedVolumes),
-      ca: unique(NAMES.ca, usedVolumes),
+      data: NAMES.data,
+      token: NAMES.token,
+      ca: NAMES.ca,
     },
     targets,
     fileGroup: group.gid,
@@ -92,7 +87,7 @@ function containerAt(pod: Pod, t: MountTarget): Container {
 function findTargets(pod: Pod, names: readonly string[]): MountTarget[] {
   const wanted = new Set(names);
   const pickFrom = (list: MountTarget['list'], cs: Container[]): MountTarget[] =>
-    cs.flatMap((c, index) => (wanted.has(c.name) && !isOurs(c) ? [{ list, index, name: c.name }] : []));
+    cs.flatMap((c, index) => (wanted.has(c.name) ? [{ list, index, name: c.name }] : []));
   return [...pickFrom('initContainers', pod.spec.initContainers ?? []), ...pickFrom('containers', pod.spec.containers)];
 }
 

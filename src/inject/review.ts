@@ -7,7 +7,7 @@ import { detectLiteral } from '../scan/detect';
 import type { AuditEntry, PodIdentity } from '../audit/record';
 import type { InjectorConfig } from '../config/injector';
 import { BrokerError } from '../errors';
-import { decideInjection, decideLiterals, type InjectionDecision, type SkipReason } from './decide';
+import { decideInjection, decideLiterals, type InjectionDecision, type LiteralDecision, type SkipReason } from './decide';
 import type { LiteralDetector } from './literal';
 import type { AdmissionRequest, AdmissionReview, Pod } from './types';
 
@@ -78,24 +78,25 @@ export function reviewPod(review: AdmissionReview, deps: ReviewDeps): ReviewResu
   const req = review.request;
   const pod = asPod(req.object);
   const namespace = req.namespace ?? '';
-  const literal = decideLiterals(req, pod, deps.config, deps.detect ?? detectLiteral);
-  const base = { namespace, literalFindings: literal.count };
-  if (literal.denial !== undefined) {
-    const audit = auditEntry(req, pod, 'admission.deny', { reason: 'literal-secret', findings: literal.count });
-    return { ...base, outcome: 'deny', reason: 'literal-secret', body: respond(review, { allowed: false, status: denied(literal.denial) }), audit };
-  }
   const decision = decideInjection(req, pod, deps.config);
+  const literal = decideLiterals(req, pod, deps.config, deps.detect ?? detectLiteral, decision.kind === 'skip' ? decision.ours : undefined);
+  const base = { namespace, literalFindings: literal.count };
   const warnings = literal.warnings.length > 0 ? { warnings: literal.warnings } : {};
-  switch (decision.kind) {
-    case 'skip':
-      return { ...base, outcome: 'skip', reason: decision.reason, body: respond(review, { allowed: true, ...warnings }), audit: skipAudit(req, pod, decision.reason) };
-    case 'deny': {
-      const audit = auditEntry(req, pod, 'admission.deny', { reason: decision.reason, problems: decision.problems });
-      return { ...base, outcome: 'deny', reason: decision.reason, body: respond(review, { allowed: false, status: denied(decision.problems.join('; ')), ...warnings }), audit };
-    }
-    case 'inject':
-      return { ...base, outcome: 'inject', reason: 'injected', body: respond(review, injectResponse(decision, warnings)), audit: injectAudit(req, pod, decision) };
+  if (literal.denial !== undefined || decision.kind === 'deny') return { ...base, ...denial(review, pod, decision, literal, warnings) };
+  if (decision.kind === 'skip') {
+    return { ...base, outcome: 'skip', reason: decision.reason, body: respond(review, { allowed: true, ...warnings }), audit: skipAudit(req, pod, decision.reason) };
   }
+  return { ...base, outcome: 'inject', reason: 'injected', body: respond(review, injectResponse(decision, warnings)), audit: injectAudit(req, pod, decision) };
+}
+
+/** One message naming every problem: literal secrets first, then the pod's own. */
+function denial(review: AdmissionReview, pod: Pod | undefined, decision: InjectionDecision, literal: LiteralDecision, warnings: object): Omit<ReviewResult, 'namespace' | 'literalFindings'> {
+  const problems = decision.kind === 'deny' ? decision.problems : [];
+  const found = literal.denial !== undefined;
+  const reason = found || decision.kind !== 'deny' ? 'literal-secret' : decision.reason;
+  const message = [...(found ? [literal.denial] : []), ...problems].join('; ');
+  const audit = auditEntry(review.request, pod, 'admission.deny', { reason, ...(found && { findings: literal.count }), ...(problems.length > 0 && { problems }) });
+  return { outcome: 'deny', reason, body: respond(review, { allowed: false, status: denied(message), ...warnings }), audit };
 }
 
 function injectResponse(d: Extract<InjectionDecision, { kind: 'inject' }>, warnings: object): Record<string, unknown> {

@@ -42,6 +42,10 @@ export interface Container {
   [key: string]: unknown;
 }
 
+/** The three lists of containers a pod spec holds. */
+export type ContainerList = 'containers' | 'initContainers' | 'ephemeralContainers';
+export const CONTAINER_LISTS: readonly ContainerList[] = ['initContainers', 'containers', 'ephemeralContainers'];
+
 export interface Volume {
   name: string;
   [key: string]: unknown;

@@ -4,7 +4,9 @@ import request from 'supertest';
 import { createApp } from '../../injector/app';
 import { MemoryAuditSink } from '../../src/audit/writer';
 import { createLogger } from '../../src/log';
+import { MAX_LITERAL_REQUEST_CHARS, MAX_LITERAL_VALUE_CHARS, type LiteralDetector } from '../../src/inject/literal';
 import type { Pod } from '../../src/inject/types';
+import { detectLiteral } from '../../src/scan/detect';
 import { basicPod, createReview, fakeDetect, fixture, patched, testConfig } from '../helpers/injector';
 
 function setup(detect = fakeDetect, env: Record<string, string> = {}) {
@@ -89,6 +91,36 @@ describe('decisions are HTTP 200', () => {
     expect(logs()).not.toContain('etc/shadow');
     const metrics = await request(app).get('/metrics');
     expect(metrics.text).toMatch(/secrets_broker_injector_denials_total\{namespace="shop",reason="invalid-annotations"\} 1/);
+  });
+
+  it('a look-alike sidecar is denied as an impostor, counted under its own reason', async () => {
+    const { app } = setup();
+    const pod = basicPod({ 'secrets-broker.io/status': 'injected' }, { initContainers: [{ name: 'secrets-broker', image: 'evil/img:1', env: [{ name: 'SECRETS_BROKER_SPEC', value: '{}' }] }] });
+    const res = await post(app).set('Content-Type', 'application/json').send(JSON.stringify(createReview(pod)));
+    expect(res.status).toBe(200);
+    expect(res.body.response.allowed).toBe(false);
+    expect(res.body.response.status.message).toContain('init container "secrets-broker" carries SECRETS_BROKER_SPEC but is not the sidecar');
+    const metrics = await request(app).get('/metrics');
+    expect(metrics.text).toMatch(/secrets_broker_injector_denials_total\{namespace="shop",reason="impostor"\} 1/);
+  });
+
+  // The work is bounded by the literal-secret budget, not by the body: counted, never timed.
+  it('a body of adversarial values near the size limit: the scanner rules see at most the budget, the pod is denied under deny', async () => {
+    let chars = 0;
+    const counted: LiteralDetector = (value, name) => {
+      chars += value.length + (name?.length ?? 0);
+      return detectLiteral(value, name);
+    };
+    const { app } = setup(counted, { INJECTOR_LITERAL_SECRETS: 'deny' });
+    const value = '-----BEGIN RSA PRIVATE KEY-----'.repeat(2200);
+    const pod = basicPod({}, { containers: [{ name: 'app', image: 'a', env: Array.from({ length: 40 }, (_, i) => ({ name: `CFG_${i}`, value })) }] });
+    const body = JSON.stringify(createReview(pod));
+    expect(body.length).toBeGreaterThan(2.5 * 1024 * 1024);
+    const res = await post(app).set('Content-Type', 'application/json').send(body);
+    expect(res.status).toBe(200);
+    expect(res.body.response.allowed).toBe(false);
+    expect(res.body.response.status.message).toContain(`container "app" env "CFG_0": longer than ${MAX_LITERAL_VALUE_CHARS} characters`);
+    expect(chars).toBeLessThanOrEqual(MAX_LITERAL_REQUEST_CHARS);
   });
 
   it('an unexpected exception is a logged 500', async () => {

@@ -106,6 +106,23 @@ describe('parseSpec: every bad annotation named at once', () => {
     ['orphan file', { [`${PREFIX}file-other`]: 'x' }, `${PREFIX}file-other: no ${PREFIX}secret-other annotation`],
     ['same file', { [`${PREFIX}secret-b`]: 'secret/b', [`${PREFIX}file-b`]: 'db' }, `${PREFIX}file-db: writes the same file as secret "b"`],
     ['key and template', { [`${PREFIX}key-db`]: 'k', [`${PREFIX}template-db`]: 't' }, `${PREFIX}key-db: cannot be combined with`],
+    // hardening: mount paths that hide the sidecar's own files, /run spelled for /var/run
+    ['mount over the program', { [ANNOTATIONS.mountPath]: '/app' }, `${ANNOTATIONS.mountPath}: must not hide the sidecar's program or token directory`],
+    ['mount inside the program', { [ANNOTATIONS.mountPath]: '/app/dist' }, `${ANNOTATIONS.mountPath}: must not hide the sidecar's program`],
+    ['mount at /run/secrets/...', { [ANNOTATIONS.mountPath]: '/run/secrets/db' }, `${ANNOTATIONS.mountPath}: must not be a system directory`],
+    ['mount at the token dir via /run', { [ANNOTATIONS.mountPath]: '/run/secrets/secrets-broker' }, `${ANNOTATIONS.mountPath}: must not hide the sidecar's program or token directory`],
+    // hardening: Vault paths that write or reach Vault's own API
+    ['query on a KV path', { [`${PREFIX}secret-db`]: 'secret/data/app/db?version=1' }, `${PREFIX}secret-db: a query string is allowed only on a PKI issue or sign path`],
+    ['bare sys', { [`${PREFIX}secret-db`]: 'sys' }, `${PREFIX}secret-db: must name a secrets engine path`],
+    ['bare auth', { [`${PREFIX}secret-db`]: 'auth' }, `${PREFIX}secret-db: must name a secrets engine path`],
+    ['bare identity', { [`${PREFIX}secret-db`]: 'identity' }, `${PREFIX}secret-db: must name a secrets engine path`],
+    ['namespaced sys', { [`${PREFIX}secret-db`]: 'team/sys/policy/admin' }, `${PREFIX}secret-db: must name a secrets engine path`],
+    ['namespaced token lookup', { [`${PREFIX}secret-db`]: 'team/auth/token/lookup-self' }, `${PREFIX}secret-db: must name a secrets engine path`],
+    // hardening: file names that read as another
+    ['bidi override', { [`${PREFIX}file-db`]: 'db\u202Etxt' }, `${PREFIX}file-db: must not contain bidirectional, zero-width`],
+    ['zero-width space', { [`${PREFIX}file-db`]: 'd\u200Bb' }, `${PREFIX}file-db: must not contain bidirectional, zero-width`],
+    ['lone surrogate', { [`${PREFIX}file-db`]: 'db\uD800' }, `${PREFIX}file-db: must be valid Unicode`],
+    ['two lone surrogates, same bytes', { [`${PREFIX}file-db`]: 'x\uD800', [`${PREFIX}secret-b`]: 'secret/b', [`${PREFIX}file-b`]: 'x\uD801' }, `${PREFIX}file-db: writes the same file as secret "b"`],
     ['huge template', { [`${PREFIX}template-db`]: 'x'.repeat(70000) }, `${PREFIX}template-db: must be at most 64 KiB`],
   ])('%s', (_label, extra, expected) => {
     const errors = errorsOf(a(extra));

@@ -21,10 +21,10 @@ describe('patches from annotations (snapshots)', () => {
     ['native sidecar, bare pod', basicPod()],
     ['classic mode', basicPod(), { INJECTOR_SIDECAR_MODE: 'classic' }],
     ['init-only lifecycle', basicPod({ 'secrets-broker.io/lifecycle': 'init-only' })],
-    ['name collisions with user containers and volumes', basicPod({}, {
+    // User volumes may not take our names (identity.test.ts); user containers may, ours get a suffix.
+    ['name collisions with user containers', basicPod({}, {
       containers: [app(), { name: 'secrets-broker', image: 'user/own:1' }],
       initContainers: [{ name: 'secrets-broker-init', image: 'user/init:1' }],
-      volumes: [{ name: 'secrets-broker-data', emptyDir: {} }, { name: 'secrets-broker-token', emptyDir: {} }],
     }), { INJECTOR_SIDECAR_MODE: 'classic' }],
     ['pod fsGroup becomes the file group', basicPod({}, { securityContext: { fsGroup: 2000, runAsUser: 1000 } })],
     ['shared runAsGroup becomes the file group', basicPod({}, { containers: [app({ securityContext: { runAsGroup: 3000 } })] })],

@@ -1,0 +1,85 @@
+/**
+ * Comparing what the injector builds with what a pod carries (pure). After a mutating
+ * webhook's patch the apiserver fills in its defaults (pkg/apis/core/v1/defaults.go), so a
+ * reinvoked pod carries our objects with a few more fields; these are the ones it adds to
+ * what the injector writes, with their only accepted value, and it writes quantities in
+ * their canonical form (`0.5` becomes `500m`). Anything else that differs makes the object
+ * someone else's.
+ */
+
+/** Marks a field compared as a Kubernetes quantity (by value, not spelling). */
+export const QUANTITY = Symbol('quantity');
+
+/**
+ * A field the apiserver may add to a built object, with its value; an array template
+ * applies to each element, the key `*` to every key of a map.
+ */
+type Template = string | number | boolean | typeof QUANTITY | { readonly [key: string]: Template } | readonly [Template];
+
+/** Defaults the apiserver adds to the containers the injector builds. */
+export const CONTAINER_DEFAULTS: Template = {
+  terminationMessagePath: '/dev/termination-log',
+  startupProbe: { successThreshold: 1 },
+  env: [{ valueFrom: { fieldRef: { apiVersion: 'v1' } } }],
+  resources: { requests: { '*': QUANTITY }, limits: { '*': QUANTITY } },
+};
+
+/** Defaults the apiserver adds to the volumes the injector builds (0644 on projected, ConfigMap and Secret volumes). */
+export const VOLUME_DEFAULTS: Template = {
+  emptyDir: { sizeLimit: QUANTITY },
+  projected: { defaultMode: 0o644 },
+  configMap: { defaultMode: 0o644 },
+  secret: { defaultMode: 0o644 },
+};
+
+const SUFFIXES: Record<string, number> = {
+  '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** The value of a Kubernetes quantity such as `500m`, `0.5`, `16Mi` or `1e3`; undefined when it is none. */
+export function quantityValue(text: string): number | undefined {
+  const m = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:([mkMGTPE]|[KMGTPE]i)|[eE]([+-]?[0-9]+))?$/.exec(text);
+  if (!m) return undefined;
+  const [, num = '', suffix = '', exp] = m;
+  return Number(num) * (exp !== undefined ? 10 ** Number(exp) : (SUFFIXES[suffix] ?? 1));
+}
+
+function sameQuantity(built: unknown, actual: unknown): boolean {
+  if (typeof built !== 'string' || typeof actual !== 'string') return built === actual;
+  const [a, b] = [quantityValue(built), quantityValue(actual)];
+  return a !== undefined && b !== undefined && Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function child(t: Template | undefined, key: string): Template | undefined {
+  return isRecord(t) ? ((t as Record<string, Template>)[key] ?? (t as Record<string, Template>)['*']) : undefined;
+}
+
+function element(t: Template | undefined): Template | undefined {
+  return Array.isArray(t) ? (t as readonly Template[])[0] : undefined;
+}
+
+/** True when `actual` is `built`, plus at most the defaults of `template`. */
+export function sameAsBuilt(built: unknown, actual: unknown, template?: Template): boolean {
+  if (template === QUANTITY) return sameQuantity(built, actual);
+  if (Array.isArray(built)) {
+    return Array.isArray(actual) && actual.length === built.length && built.every((b, i) => sameAsBuilt(b, actual[i], element(template)));
+  }
+  if (isRecord(built)) return isRecord(actual) && differingFields(built, actual, template).length === 0;
+  return built === actual;
+}
+
+/** The top-level fields of `actual` that are not what was built (field names only, never values). */
+export function differingFields(built: Record<string, unknown>, actual: Record<string, unknown>, template?: Template): string[] {
+  const keys = new Set([...Object.keys(built), ...Object.keys(actual)]);
+  return [...keys].filter((k) => {
+    if (built[k] !== undefined) return !sameAsBuilt(built[k], actual[k], child(template, k));
+    // Only in the pod: accepted when it is the apiserver's default for a field the injector leaves out.
+    const t = child(template, k);
+    return actual[k] !== undefined && !(t !== undefined && typeof t !== 'object' && typeof t !== 'symbol' && actual[k] === t);
+  });
+}
