@@ -1,0 +1,115 @@
+/** Pure aggregates over matching records: group counts and the version each pod holds now. Both are capped. */
+import { podKey } from './query';
+import type { AuditRecord } from './record';
+
+/** What --group-by accepts. */
+export const GROUP_KEYS = ['namespace', 'pod', 'secret', 'path', 'event', 'role'] as const;
+export type GroupKey = (typeof GROUP_KEYS)[number];
+
+/** One row of a --group-by answer. */
+export interface GroupRow {
+  group: string;
+  records: number;
+  failures: number;
+  first: string;
+  last: string;
+}
+
+/** Groups (and current-version rows) kept; records of further groups are counted in one row. */
+export const MAX_GROUPS = 100_000;
+/** The row that counts records of groups beyond MAX_GROUPS. */
+export const OTHER_GROUPS = '(other groups)';
+
+/** Counts matching records per group; memory grows with groups (at most MAX_GROUPS), not records. */
+export class GroupCounter {
+  private readonly rows = new Map<string, GroupRow>();
+  /** Records counted in the OTHER_GROUPS row. */
+  overflow = 0;
+
+  constructor(private readonly key: GroupKey) {}
+
+  /** Rows held (at most MAX_GROUPS + 1). */
+  get size(): number {
+    return this.rows.size;
+  }
+
+  add(r: AuditRecord, role: string | undefined): void {
+    let k = this.groupOf(r, role);
+    if (!this.rows.has(k) && this.rows.size >= MAX_GROUPS) {
+      k = OTHER_GROUPS;
+      this.overflow += 1;
+    }
+    const row = this.rows.get(k) ?? { group: k, records: 0, failures: 0, first: r.ts, last: r.ts };
+    row.records += 1;
+    if (r.outcome === 'failure') row.failures += 1;
+    if (r.ts < row.first) row.first = r.ts;
+    if (r.ts > row.last) row.last = r.ts;
+    this.rows.set(k, row);
+  }
+
+  result(): GroupRow[] {
+    return [...this.rows.values()].sort((a, b) => b.records - a.records || a.group.localeCompare(b.group));
+  }
+
+  private groupOf(r: AuditRecord, role: string | undefined): string {
+    switch (this.key) {
+      case 'namespace':
+        return r.pod?.namespace ?? '-';
+      case 'pod':
+        return podKey(r);
+      case 'secret':
+        return r.secret ?? '-';
+      case 'path':
+        return r.vault?.path ?? '-';
+      case 'event':
+        return r.event;
+      default:
+        return role ?? '-';
+    }
+  }
+}
+
+/** A pod's current copy of one secret. */
+export interface VersionRow {
+  namespace: string;
+  pod: string;
+  secret: string;
+  path: string;
+  version: string;
+  since: string;
+}
+
+const HOLDING_EVENTS = new Set(['secret.read', 'secret.rotate', 'secret.write']);
+
+function versionOf(r: AuditRecord): string {
+  if (r.vault?.version !== undefined) return String(r.vault.version);
+  return r.vault?.leaseIdHmac ? 'lease' : '-';
+}
+
+/** The latest successful read, rotation or write per pod and secret (at most MAX_GROUPS rows). */
+export class CurrentVersions {
+  private readonly rows = new Map<string, VersionRow>();
+  /** Records about pods and secrets beyond MAX_GROUPS rows, not shown. */
+  overflow = 0;
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  add(r: AuditRecord): void {
+    if (!HOLDING_EVENTS.has(r.event) || r.outcome !== 'success' || !r.pod || r.secret === undefined) return;
+    const key = `${r.pod.namespace}\u0000${r.pod.name}\u0000${r.secret}`;
+    const prev = this.rows.get(key);
+    if (!prev && this.rows.size >= MAX_GROUPS) {
+      this.overflow += 1;
+      return;
+    }
+    if (prev && prev.since > r.ts) return;
+    const version = versionOf(r);
+    this.rows.set(key, { namespace: r.pod.namespace, pod: r.pod.name, secret: r.secret, path: r.vault?.path ?? prev?.path ?? '-', version, since: r.ts });
+  }
+
+  result(): VersionRow[] {
+    return [...this.rows.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod) || a.secret.localeCompare(b.secret));
+  }
+}
