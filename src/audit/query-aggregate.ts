@@ -2,6 +2,9 @@
 import { podKey } from './query';
 import type { AuditRecord } from './record';
 
+/** Code-unit order: stable across locales and far cheaper than localeCompare on 250,000 rows. */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** What --group-by accepts. */
 export const GROUP_KEYS = ['namespace', 'pod', 'secret', 'path', 'event', 'role'] as const;
 export type GroupKey = (typeof GROUP_KEYS)[number];
@@ -16,7 +19,7 @@ export interface GroupRow {
 }
 
 /** Groups (and current-version rows) kept; records of further groups are counted in one row. */
-export const MAX_GROUPS = 100_000;
+export const MAX_GROUPS = 250_000;
 /** The row that counts records of groups beyond MAX_GROUPS. */
 export const OTHER_GROUPS = '(other groups)';
 
@@ -48,7 +51,7 @@ export class GroupCounter {
   }
 
   result(): GroupRow[] {
-    return [...this.rows.values()].sort((a, b) => b.records - a.records || a.group.localeCompare(b.group));
+    return [...this.rows.values()].sort((a, b) => b.records - a.records || cmp(a.group, b.group));
   }
 
   private groupOf(r: AuditRecord, role: string | undefined): string {
@@ -110,6 +113,6 @@ export class CurrentVersions {
   }
 
   result(): VersionRow[] {
-    return [...this.rows.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod) || a.secret.localeCompare(b.secret));
+    return [...this.rows.values()].sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.pod, b.pod) || cmp(a.secret, b.secret));
   }
 }

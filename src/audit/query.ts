@@ -35,13 +35,21 @@ export interface FilterOptions {
 /** Pods whose login role --role remembers; beyond this, later reads of new pods may be missed (and it is said). */
 export const MAX_ROLES = 1_000_000;
 
+/** `90m`, `24h`, `7d`. */
+export const REL_TIME = /^(\d+)([smhd])$/;
+/** An RFC 3339 date. */
+export const DATE_PREFIX = /^\d{4}-\d\d-\d\d/;
+/** KV v2 `mount/data/` and `mount/` prefixes of a path. */
+export const KV_DATA = /^([^/]+)\/data\//;
+export const KV_MOUNT = /^([^/]+)\//;
+
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** RFC 3339 (or a date), or a duration back from now: `90m`, `24h`, `7d`. */
 export function parseTime(s: string, now: number): number | undefined {
-  const rel = /^(\d+)([smhd])$/.exec(s);
+  const rel = REL_TIME.exec(s);
   if (rel) return now - Number(rel[1]) * UNITS[rel[2]!]!;
-  if (!/^\d{4}-\d\d-\d\d/.test(s)) return undefined;
+  if (!DATE_PREFIX.test(s)) return undefined;
   const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : t;
 }
@@ -70,7 +78,7 @@ export function parseFilter(o: FilterOptions, now: number): QueryFilter {
 
 /** KV v2 paths match with or without `data/`: `secret/app/db` = `secret/data/app/db`. */
 function kvAlias(p: string): string {
-  return p.replace(/^([^/]+)\/data\//, '$1/');
+  return p.replace(KV_DATA, '$1/');
 }
 
 /** Exact path, KV v2 alias, or a prefix when `pattern` ends with `*`. */
@@ -155,7 +163,7 @@ function needlesFor(f: QueryFilter): Buffer[][] {
   if (f.path !== undefined) {
     const p = f.path.endsWith('*') ? f.path.slice(0, -1) : f.path;
     const alias = kvAlias(p);
-    const forms = new Set([p, alias, alias.replace(/^([^/]+)\//, '$1/data/')]);
+    const forms = new Set([p, alias, alias.replace(KV_MOUNT, '$1/data/')]);
     n.push([...forms].map((x) => Buffer.from(JSON.stringify(x).slice(1, f.path!.endsWith('*') ? -1 : undefined))));
   }
   return n;

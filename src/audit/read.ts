@@ -51,9 +51,9 @@ export async function readRecords(files: readonly string[], onRecord: (r: AuditR
   const v = new ChainVerifier({ allowPartial: o.allowPartial, onBreak });
   let held: { r: AuditRecord; file: string } | undefined;
   let lines = 0;
-  const release = (): void => {
+  const release = (tainted: boolean): void => {
     if (!held) return;
-    if (broken) stats.unverified += 1;
+    if (tainted) stats.unverified += 1;
     else {
       stats.records += 1;
       onRecord(held.r, held.file);
@@ -66,10 +66,12 @@ export async function readRecords(files: readonly string[], onRecord: (r: AuditR
       (line, no, state) => {
         lines += 1;
         const use = !o.skip?.(line);
+        const before = broken;
         const r = v.line(line, file, i, no, state, use);
-        // A record that does not link on casts doubt on the one held back, too (its finding comes with the next line).
+        // A record that does not link on casts doubt on the one held back, too (the next line tells which);
+        // any other break (this line's shape, a line put in) leaves the held one, linked onto, as it was.
         if (v.inDoubt) broken = true;
-        release();
+        release(v.inDoubt || before);
         if (r && use) held = { r, file };
       },
       o.afterChunk,
@@ -77,7 +79,7 @@ export async function readRecords(files: readonly string[], onRecord: (r: AuditR
     v.endFile();
   }
   const summary = await v.end();
-  release();
+  release(broken);
   stats.badLines = lines - summary.records;
   return stats;
 }

@@ -3,9 +3,12 @@ import { DistinctCount } from './distinct';
 import { podKey } from './query';
 import type { AuditRecord } from './record';
 
+/** Characters escaped in HTML text and attribute values. */
+export const HTML_SPECIAL = /[&<>"'`]/g;
+
 /** Escapes text for HTML element content and quoted attribute values. */
 export function esc(v: string | number | undefined): string {
-  return String(v ?? '').replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return String(v ?? '').replace(HTML_SPECIAL, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** `1000000` as `1,000,000`. */

@@ -1,9 +1,12 @@
 /** Plain-text tables for the terminal. Every cell is made terminal-safe first. */
 
+/** C0 and C1 controls, DEL and the Unicode line separators. */
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
 /** Record fields are attacker-influenced: control characters (escape sequences) are shown escaped. */
 export function termSafe(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s.replace(CONTROL_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
