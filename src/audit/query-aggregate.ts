@@ -29,7 +29,10 @@ export class GroupCounter {
   /** Records counted in the OTHER_GROUPS row. */
   overflow = 0;
 
-  constructor(private readonly key: GroupKey) {}
+  constructor(
+    private readonly key: GroupKey,
+    private readonly cap = MAX_GROUPS,
+  ) {}
 
   /** Rows held (at most MAX_GROUPS + 1). */
   get size(): number {
@@ -38,7 +41,7 @@ export class GroupCounter {
 
   add(r: AuditRecord, role: string | undefined): void {
     let k = this.groupOf(r, role);
-    if (!this.rows.has(k) && this.rows.size >= MAX_GROUPS) {
+    if (!this.rows.has(k) && this.rows.size >= this.cap) {
       k = OTHER_GROUPS;
       this.overflow += 1;
     }
@@ -95,6 +98,8 @@ export class CurrentVersions {
   /** Records about pods and secrets beyond MAX_GROUPS rows, not shown. */
   overflow = 0;
 
+  constructor(private readonly cap = MAX_GROUPS) {}
+
   get size(): number {
     return this.rows.size;
   }
@@ -103,7 +108,7 @@ export class CurrentVersions {
     if (!HOLDING_EVENTS.has(r.event) || r.outcome !== 'success' || !r.pod || r.secret === undefined) return;
     const key = `${r.pod.namespace}\u0000${r.pod.name}\u0000${r.secret}`;
     const prev = this.rows.get(key);
-    if (!prev && this.rows.size >= MAX_GROUPS) {
+    if (!prev && this.rows.size >= this.cap) {
       this.overflow += 1;
       return;
     }

@@ -21,7 +21,7 @@ export interface ReadStats {
   records: number;
   /** Records after the first break, not passed on. */
   unverified: number;
-  /** Lines that were not valid records (a torn last line included). */
+  /** Lines that were not well-formed records (a torn last line included). */
   badLines: number;
   /** The first break, where the unverified records start. */
   firstBreak?: Finding;
@@ -50,7 +50,6 @@ export async function readRecords(files: readonly string[], onRecord: (r: AuditR
   };
   const v = new ChainVerifier({ allowPartial: o.allowPartial, onBreak });
   let held: { r: AuditRecord; file: string } | undefined;
-  let lines = 0;
   const release = (tainted: boolean): void => {
     if (!held) return;
     if (tainted) stats.unverified += 1;
@@ -64,7 +63,6 @@ export async function readRecords(files: readonly string[], onRecord: (r: AuditR
     await forEachLine(
       file,
       (line, no, state) => {
-        lines += 1;
         const use = !o.skip?.(line);
         const before = broken;
         const r = v.line(line, file, i, no, state, use);
@@ -78,8 +76,8 @@ export async function readRecords(files: readonly string[], onRecord: (r: AuditR
     );
     v.endFile();
   }
-  const summary = await v.end();
+  await v.end();
   release(broken);
-  stats.badLines = lines - summary.records;
+  stats.badLines = v.badLines;
   return stats;
 }

@@ -70,10 +70,20 @@ const RECORD: Shape = {
   checkpoint: [object(CHECKPOINT), false],
 };
 
+/** Shapes as arrays, built once: this runs on every line. */
+const fieldsOf = new Map<Shape, [string, Rule, boolean][]>();
+
 function problemIn(o: Json, shape: Shape, prefix: string): string | undefined {
-  for (const [k, [rule, required]] of Object.entries(shape)) {
-    const p = o[k] === undefined ? (required ? `${prefix}${k} is missing` : undefined) : rule(o[k], `${prefix}${k}`);
-    if (p) return p;
+  let fields = fieldsOf.get(shape);
+  if (!fields) fieldsOf.set(shape, (fields = Object.entries(shape).map(([k, [rule, required]]) => [k, rule, required])));
+  for (const [k, rule, required] of fields) {
+    const v = o[k];
+    if (v === undefined) {
+      if (required) return `${prefix}${k} is missing`;
+    } else if (rule !== str || typeof v !== 'string') {
+      const p = rule(v, prefix === '' ? k : `${prefix}${k}`);
+      if (p) return p;
+    }
   }
   return undefined;
 }

@@ -56,12 +56,15 @@ export interface Timeline {
  */
 export class Timelines {
   readonly kept = new Map<string, Timeline>();
-  readonly distinct = new DistinctCount();
+  readonly distinct: DistinctCount;
 
   constructor(
     private readonly maxKeys: number,
     private readonly maxRows: number,
-  ) {}
+    exactLimit?: number,
+  ) {
+    this.distinct = new DistinctCount(exactLimit);
+  }
 
   add(key: string, r: AuditRecord): void {
     this.distinct.add(key);

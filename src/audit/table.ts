@@ -3,9 +3,12 @@
 /** C0 and C1 controls, DEL and the Unicode line separators. */
 // eslint-disable-next-line no-control-regex
 export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+// eslint-disable-next-line no-control-regex
+export const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** Record fields are attacker-influenced: control characters (escape sequences) are shown escaped. */
 export function termSafe(s: string): string {
+  if (!HAS_CONTROL.test(s)) return s;
   return s.replace(CONTROL_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

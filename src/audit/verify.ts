@@ -40,6 +40,9 @@ export class ChainVerifier {
   private pending: Promise<void>[] = [];
   private readonly result: VerifySummary = { records: 0, checkpoints: 0, streams: 0, head: { seq: 0, hash: GENESIS }, breaks: [], warnings: [] };
 
+  /** Lines that were not well-formed records (torn, garbage, or a record of the wrong shape). */
+  badLines = 0;
+
   constructor(private readonly opts: VerifyOptions = {}) {}
 
   /**
@@ -52,6 +55,7 @@ export class ChainVerifier {
     if (this.garbage && !this.garbage.atEnd) this.midFileGarbage();
     const bytes = buf.length + (state === 'torn' ? 0 : 1);
     const rec = state === 'overlong' ? undefined : this.read(buf, full);
+    if (!rec || rec.problem) this.badLines += 1;
     if (!rec) {
       this.tail.bytes += bytes;
       this.settleDoubt();

@@ -8,7 +8,7 @@ import { DATE_PREFIX, KV_DATA, KV_MOUNT, REL_TIME } from '../../../src/audit/que
 import { HEX64 } from '../../../src/audit/record-shape';
 import { HTML_SPECIAL } from '../../../src/audit/report-parts';
 import { PATTERNS, REDACTED, redactJwts, scrubText, TOKEN_RUN } from '../../../src/audit/scrub';
-import { CONTROL_CHARS, termSafe } from '../../../src/audit/table';
+import { CONTROL_CHARS, HAS_CONTROL, termSafe } from '../../../src/audit/table';
 
 interface Atom {
   src: string;
@@ -75,6 +75,7 @@ function restarts(re: RegExp): string | undefined {
 const ALL: [string, RegExp][] = [
   ['HEX64', HEX64],
   ['CONTROL_CHARS', CONTROL_CHARS],
+  ['HAS_CONTROL', HAS_CONTROL],
   ['HTML_SPECIAL', HTML_SPECIAL],
   ['KV_DATA', KV_DATA],
   ['KV_MOUNT', KV_MOUNT],
