@@ -115,7 +115,7 @@ async function queryAction(files: string[], o: QueryOpts, io: CliIO): Promise<vo
 }
 
 /** A failed open or write names its error code; anything else (not an I/O error) propagates as itself. */
-function writeFailure(path: string, err: unknown): unknown {
+export function writeFailure(path: string, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' && (err as NodeJS.ErrnoException).syscall ? new UsageError([`--html ${path}: cannot write (${code})`]) : err;
 }
