@@ -108,13 +108,16 @@ export class CurrentVersions {
     if (!HOLDING_EVENTS.has(r.event) || r.outcome !== 'success' || !r.pod || r.secret === undefined) return;
     const key = `${r.pod.namespace}\u0000${r.pod.name}\u0000${r.secret}`;
     const prev = this.rows.get(key);
-    if (!prev && this.rows.size >= this.cap) {
-      this.overflow += 1;
-      return;
-    }
-    if (prev && prev.since > r.ts) return;
+    if (prev ? prev.since > r.ts : this.full()) return;
     const version = versionOf(r);
     this.rows.set(key, { namespace: r.pod.namespace, pod: r.pod.name, secret: r.secret, path: r.vault?.path ?? prev?.path ?? '-', version, since: r.ts });
+  }
+
+  /** True (and counted) when a new row would pass the cap. */
+  private full(): boolean {
+    if (this.rows.size < this.cap) return false;
+    this.overflow += 1;
+    return true;
   }
 
   result(): VersionRow[] {

@@ -61,11 +61,14 @@ export async function runQuery(files: readonly string[], o: QueryRunOptions, out
     },
     { allowPartial: o.allowPartial, afterChunk: emit, skip: (line) => filter.quickReject(line) },
   );
-  if (listing && o.format === 'json') pending += '\n]\n';
-  if (groups) pending = render(o.format, ['GROUP', 'RECORDS', 'FAILURES', 'FIRST', 'LAST'], groups.result(), (g) => [g.group, String(g.records), String(g.failures), g.first, g.last]);
-  if (versions) pending = render(o.format, ['NAMESPACE', 'POD', 'SECRET', 'PATH', 'VERSION', 'SINCE'], versions.result(), (v) => [v.namespace, v.pod, v.secret, v.path, v.version, v.since]);
+  pending += listing ? (o.format === 'json' ? '\n]\n' : '') : aggregates(o.format, groups, versions);
   await emit();
   return { ...stats, matched, overflow: (groups?.overflow ?? 0) + (versions?.overflow ?? 0), rolesNotKept: filter.rolesNotKept };
+}
+
+function aggregates(format: 'table' | 'json', groups: GroupCounter | undefined, versions: CurrentVersions | undefined): string {
+  if (groups) return render(format, ['GROUP', 'RECORDS', 'FAILURES', 'FIRST', 'LAST'], groups.result(), (g) => [g.group, String(g.records), String(g.failures), g.first, g.last]);
+  return render(format, ['NAMESPACE', 'POD', 'SECRET', 'PATH', 'VERSION', 'SINCE'], versions!.result(), (v) => [v.namespace, v.pod, v.secret, v.path, v.version, v.since]);
 }
 
 function render<T>(format: 'table' | 'json', headers: string[], rows: T[], toCells: (row: T) => string[]): string {

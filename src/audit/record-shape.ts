@@ -3,7 +3,7 @@
  * of the wrong type (a number where a string belongs, an unknown event) is a bad record:
  * named with the field, never passed on to code that assumes the types.
  */
-import { AUDIT_EVENTS, type AuditRecord } from './record';
+import { AUDIT_EVENTS } from './record';
 
 type Json = Record<string, unknown>;
 /** Checks one field; returns what is wrong with it, naming the field only. */

@@ -86,7 +86,10 @@ export class Timelines {
 
   /** The page section: a `showing N of M` note when capped, then one `<details>` per kept key. */
   *render(kind: string, noun: string): Generator<string> {
-    if (this.kept.size === 0) return yield '<p class="none">None.</p>';
+    if (this.kept.size === 0) {
+      yield '<p class="none">None.</p>';
+      return;
+    }
     if (this.distinct.value > this.kept.size || this.distinct.estimated) {
       yield `<p class="meta capped">Showing ${num(this.kept.size)} of ${this.total()} ${noun} (the first seen, newest ${num(this.maxRows)} records each); every failure is listed above.</p>\n`;
     }

@@ -56,25 +56,32 @@ export class ChainVerifier {
     const bytes = buf.length + (state === 'torn' ? 0 : 1);
     const rec = state === 'overlong' ? undefined : this.read(buf, full);
     if (!rec || rec.problem) this.badLines += 1;
-    if (!rec) {
-      this.tail.bytes += bytes;
-      this.settleDoubt();
-      if (this.garbage) this.tornEnd(this.garbage);
-      this.garbage = { ...loc, torn: state === 'torn', atEnd: false };
-      return undefined;
-    }
+    if (!rec) return this.notRecord(loc, state, bytes);
     loc.seq = rec.seq;
     this.result.records += 1;
     this.link(rec, loc);
+    this.content(rec, loc, bytes);
+    this.head = { seq: rec.seq, hash: sha256(buf) };
+    this.prevLoc = loc;
+    this.prevPrev = rec.prev;
+    return rec.record;
+  }
+
+  /** What the record says beyond its link: its shape, a checkpoint, the unsigned run. */
+  private content(rec: Parsed, loc: Loc, bytes: number): void {
     if (rec.problem) this.flag('breaks', loc, `not a valid audit record: ${rec.problem}`);
     if (rec.event === 'audit.checkpoint' && !rec.problem) this.checkpoint(rec, loc);
     else this.gapCheck(rec.seq, loc);
     if (this.justSigned) this.justSigned = false;
     else this.tail.bytes += bytes;
-    this.head = { seq: rec.seq, hash: sha256(buf) };
-    this.prevLoc = loc;
-    this.prevPrev = rec.prev;
-    return rec.record;
+  }
+
+  private notRecord(loc: Loc, state: LineState, bytes: number): undefined {
+    this.tail.bytes += bytes;
+    this.settleDoubt();
+    if (this.garbage) this.tornEnd(this.garbage);
+    this.garbage = { ...loc, torn: state === 'torn', atEnd: false };
+    return undefined;
   }
 
   /** True while the last record did not link on and the next line will tell why. */
@@ -153,11 +160,7 @@ export class ChainVerifier {
     const garbage = this.garbage;
     this.garbage = undefined;
     const exp = this.expected(rec);
-    if (rec.seq === 1 && rec.prev === GENESIS) {
-      if (garbage) this.tornEnd(garbage);
-      if (exp) this.flag('warnings', loc, 'a new stream starts here (seq 1): a restart without the audit file, or concatenated logs');
-      return this.newStream();
-    }
+    if (rec.seq === 1 && rec.prev === GENESIS) return this.newStream(loc, garbage, exp !== undefined);
     if (!exp) return this.firstRecord(rec, loc);
     if (rec.seq === exp.seq + 1 && rec.prev === exp.hash) {
       if (garbage) this.tornEnd(garbage);
@@ -190,7 +193,9 @@ export class ChainVerifier {
     this.flag('breaks', loc, `first record is seq ${rec.seq}, not 1: records removed from the start (pass --allow-partial when older rotated files were deleted)`);
   }
 
-  private newStream(): void {
+  private newStream(loc: Loc, garbage: Loc & { torn: boolean } | undefined, after: boolean): void {
+    if (garbage) this.tornEnd(garbage);
+    if (after) this.flag('warnings', loc, 'a new stream starts here (seq 1): a restart without the audit file, or concatenated logs');
     if (this.head) this.endStream();
     this.result.streams += 1;
     this.covered = 0;
