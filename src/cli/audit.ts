@@ -6,6 +6,7 @@ import { correlate } from '../audit/correlate';
 import { parseFilter, type FilterOptions } from '../audit/query';
 import { GROUP_KEYS, MAX_GROUPS, OTHER_GROUPS, type GroupKey } from '../audit/query-aggregate';
 import { runQuery } from '../audit/query-run';
+import { rotationOrder } from '../audit/rotation-order';
 import { readRecords, type ReadStats } from '../audit/read';
 import type { AuditRecord } from '../audit/record';
 import { ReportBuilder } from '../audit/report';
@@ -17,8 +18,8 @@ import type { CliIO, Register } from './main';
 /** contract.md exit codes (main.ts's EXIT; not imported, main.ts imports this module). */
 const EXIT = { OK: 0, FOUND: 1 } as const;
 
-/** Every input must be a readable regular file: one problem line each (exit 2). */
-function checkInputs(files: readonly string[]): void {
+/** Every input must be a readable regular file: one problem line each (exit 2). Returns them in rotation order. */
+function checkInputs(files: readonly string[]): string[] {
   const problems: string[] = [];
   for (const f of files) {
     try {
@@ -28,6 +29,7 @@ function checkInputs(files: readonly string[]): void {
     }
   }
   if (problems.length > 0) throw new UsageError(problems);
+  return rotationOrder(files);
 }
 
 async function keyFor(path: string | undefined): Promise<CheckpointVerifier | undefined> {
@@ -71,7 +73,7 @@ function tailText(r: VerifySummary): string {
 
 async function verifyAction(files: string[], o: VerifyOpts, io: CliIO): Promise<void> {
   const maxUnsignedTail = maxTail(o);
-  checkInputs(files);
+  files = checkInputs(files);
   const key = await keyFor(o.key);
   const r = await verifyFiles(files, { key, allowPartial: o.allowPartial });
   const failed = verifyFailed(r, { strict: o.strict, maxUnsignedTail });
@@ -104,7 +106,7 @@ type QueryOpts = FilterOptions & { format: 'table' | 'json'; groupBy?: GroupKey;
 
 async function queryAction(files: string[], o: QueryOpts, io: CliIO): Promise<void> {
   const filter = parseFilter(o, Date.now());
-  checkInputs(files);
+  files = checkInputs(files);
   const stats = await runQuery(files, { filter, format: o.format, groupBy: o.groupBy, currentVersions: o.currentVersions, allowPartial: o.allowPartial }, io.stdout);
   if (stats.overflow > 0) {
     const fate = o.groupBy ? `counted in the ${OTHER_GROUPS} row` : 'not shown';
@@ -142,7 +144,7 @@ function writePage(path: string, pieces: Iterable<string>): void {
 }
 
 async function reportAction(files: string[], o: { html: string; title: string; allowPartial?: boolean }, io: CliIO): Promise<void> {
-  checkInputs(files);
+  files = checkInputs(files);
   const b = new ReportBuilder();
   const stats = await readRecords(files, (r) => b.add(r), { allowPartial: o.allowPartial });
   writePage(o.html, b.render(o.title, new Date(), stats));
@@ -151,7 +153,8 @@ async function reportAction(files: string[], o: { html: string; title: string; a
 }
 
 async function correlateAction(files: string[], o: { vaultLog: string; format: string }, io: CliIO): Promise<void> {
-  checkInputs([...files, o.vaultLog]);
+  checkInputs([o.vaultLog]);
+  files = checkInputs(files);
   const records: AuditRecord[] = [];
   const stats = await readRecords(files, (r) => {
     if (r.vault?.requestId || r.vault?.accessorHmac) records.push(r);
@@ -181,7 +184,7 @@ export const registerAudit: Register = (program: Command, io: CliIO): void => {
   audit
     .command('verify')
     .description('check the hash chain (and signed checkpoints with --key); name the first bad record; exit 1 on a break')
-    .argument('<file...>', 'audit files in rotation order, oldest first (audit.log.2 audit.log.1 audit.log)')
+    .argument('<file...>', 'audit files; rotated files of one name are read oldest first (audit.log.2 audit.log.1 audit.log)')
     .option('--key <file>', 'public key (PEM or JWK) that must have signed the checkpoints')
     .option('--allow-partial', 'accept a first file that starts after seq 1 (older rotated files deleted)')
     .option('--strict', 'exit 1 on warnings too (torn lines, unsigned records after the last checkpoint)')
@@ -191,7 +194,7 @@ export const registerAudit: Register = (program: Command, io: CliIO): void => {
   audit
     .command('query')
     .description('who read which secret, from which pod, when')
-    .argument('<file...>', 'audit files in rotation order, oldest first; only records whose chain verifies are used')
+    .argument('<file...>', 'audit files (rotated ones read oldest first); only records whose chain verifies are used')
     .option('--allow-partial', 'accept a first file that starts after seq 1 (older rotated files deleted)')
     .option('--namespace <ns>', 'pod namespace')
     .option('--pod <name>', 'pod name')
@@ -209,7 +212,7 @@ export const registerAudit: Register = (program: Command, io: CliIO): void => {
   audit
     .command('report')
     .description('a self-contained HTML page: summary, failures, timeline per secret and per pod')
-    .argument('<file...>', 'audit files in rotation order, oldest first; only records whose chain verifies are used')
+    .argument('<file...>', 'audit files (rotated ones read oldest first); only records whose chain verifies are used')
     .option('--allow-partial', 'accept a first file that starts after seq 1 (older rotated files deleted)')
     .requiredOption('--html <out>', 'write the page here')
     .option('--title <title>', 'page title', 'secrets-broker audit report')
@@ -217,7 +220,7 @@ export const registerAudit: Register = (program: Command, io: CliIO): void => {
   audit
     .command('correlate')
     .description("join the trail to Vault's file audit log by request id and HMAC'd accessor and lease ids; exit 1 on a mismatch")
-    .argument('<file...>', 'audit files')
+    .argument('<file...>', 'audit files (rotated ones read oldest first); only records whose chain verifies are used')
     .requiredOption('--vault-log <file>', "Vault's file audit device log (JSON lines)")
     .addOption(format(['table', 'json'], 'table'))
     .action((files: string[], o: { vaultLog: string; format: string }) => correlateAction(files, o, io));
