@@ -65,9 +65,12 @@ export async function readRecords(files: readonly string[], onRecord: (r: AuditR
       (line, no, state) => {
         const use = !o.skip?.(line);
         const before = broken;
+        const seen = v.records;
         const r = v.line(line, file, i, no, state, use);
-        // A record that does not link on casts doubt on the one held back, too (the next line tells which);
-        // any other break (this line's shape, a line put in) leaves the held one, linked onto, as it was.
+        // Only the next record can confirm the held one: a line that is no record says nothing of it.
+        if (v.records === seen) return;
+        // A record that does not link on casts doubt on the held one, too (the line after tells which);
+        // any other break (this line's shape, a line put in before it) leaves the held one, linked onto, as it was.
         if (v.inDoubt) broken = true;
         release(v.inDoubt || before);
         if (r && use) held = { r, file };

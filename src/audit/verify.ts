@@ -84,6 +84,11 @@ export class ChainVerifier {
     return undefined;
   }
 
+  /** Lines read so far that carried chain fields (records, well-formed or not). */
+  get records(): number {
+    return this.result.records;
+  }
+
   /** True while the last record did not link on and the next line will tell why. */
   get inDoubt(): boolean {
     return this.doubt !== undefined;

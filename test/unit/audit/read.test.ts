@@ -21,6 +21,7 @@ describe('readRecords', () => {
     { what: 'a record with a wrong prev', tamper: insertAt5(() => forged('ab'.repeat(32))), breakAt: 5, passed: 3 },
     { what: 'a torn fragment closed by a newline', tamper: insertAt5((l) => l[4]!.slice(0, 40)), breakAt: 5, passed: 4 },
     { what: 'a record edited in place', tamper: (l) => l.map((x, i) => (i === 4 ? x.replace('api-1', 'api-9') : x)), breakAt: 5, passed: 4 },
+    { what: 'a record edited in place, a fragment put after it', tamper: (l) => [...l.slice(0, 4), l[4]!.replace('api-1', 'api-9'), '{"ts":', ...l.slice(5)], breakAt: 5, passed: 4 },
     { what: 'a number where a string belongs', tamper: (l) => l.map((x, i) => (i === 4 ? x.replace('"name":"api-1"', '"name":5') : x)), breakAt: 5, passed: 4 },
   ])('$what: not passed on, the break named at line $breakAt, everything after it left out', async ({ tamper, breakAt, passed }) => {
     const lines = tamper(await writeLines(sampleEntries()));
