@@ -19,6 +19,14 @@ const MAX_FINDINGS = 100;
 const oneShot = (crypto as { hash?: (alg: string, data: Buffer) => string }).hash;
 const sha256 = (b: Buffer): string => (oneShot ? oneShot('sha256', b) : crypto.createHash('sha256').update(b).digest('hex'));
 
+/** Pure: what is wrong when `rec` does not link on to `exp` and the next record does not link past it. */
+function mismatch(rec: Parsed, loc: Loc, exp: ChainHead, prev: Loc): Finding {
+  // The seq runs on but the hash does not: the previous record was edited.
+  if (rec.seq === exp.seq + 1) return { ...prev, message: `record edited: its hash is not the prev of seq ${rec.seq} at ${loc.file}:${loc.line}` };
+  if (rec.seq > exp.seq + 1) return { ...loc, message: `seq jumps from ${exp.seq} to ${rec.seq}: record(s) removed or reordered before this line` };
+  return { ...loc, message: `seq ${rec.seq} after seq ${exp.seq}: record reordered, duplicated or inserted` };
+}
+
 /** Verifies one or more files of one chain, line by line. */
 export class ChainVerifier {
   private head: ChainHead | undefined;
@@ -176,18 +184,7 @@ export class ChainVerifier {
       const prev = this.prevLoc ?? loc;
       return this.flag('breaks', loc, `prev is not the hash of seq ${rec.seq - 1} at ${prev.file}:${prev.line}: record inserted or appended by hand`);
     }
-    this.doubt = { loc, before: exp, finding: this.mismatch(rec, loc, exp) };
-  }
-
-  /** What is wrong when `rec` does not link on and the next record does not link past it. */
-  private mismatch(rec: Parsed, loc: Loc, exp: ChainHead): Finding {
-    if (rec.seq === exp.seq + 1) {
-      // The seq runs on but the hash does not: the previous record was edited.
-      const prev = this.prevLoc ?? loc;
-      return { ...prev, message: `record edited: its hash is not the prev of seq ${rec.seq} at ${loc.file}:${loc.line}` };
-    }
-    if (rec.seq > exp.seq + 1) return { ...loc, message: `seq jumps from ${exp.seq} to ${rec.seq}: record(s) removed or reordered before this line` };
-    return { ...loc, message: `seq ${rec.seq} after seq ${exp.seq}: record reordered, duplicated or inserted` };
+    this.doubt = { loc, before: exp, finding: mismatch(rec, loc, exp, this.prevLoc ?? loc) };
   }
 
   private firstRecord(rec: Parsed, loc: Loc): void {
