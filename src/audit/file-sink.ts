@@ -45,6 +45,8 @@ export class RotatingFileSink {
   private readonly keep: number;
   private readonly backlogLines: number;
   private readonly retryMs: number;
+  /** The live file ends in a torn line: rotate it away before writing. */
+  private rotateFirst = false;
   /** Lines dropped since start (also reported through onLoss). */
   lost = 0;
 
@@ -75,14 +77,15 @@ export class RotatingFileSink {
 
   /**
    * The head to continue from when the file (or, just after a rotation, `.1`) already
-   * holds records: the seq and hash of its last complete line. A torn last line (crash
-   * mid-write) is closed with a newline first, so it stays a line of its own.
+   * holds records: the seq and hash of its last complete line. A file that ends in a torn
+   * line (crash mid-write) is rotated before the first new line, so the torn line stays
+   * the last line of its file: the only place `audit verify` accepts one.
    */
   resumeHead(): ChainHead | undefined {
     for (const p of [this.opts.path, `${this.opts.path}.1`]) {
       try {
         if (!this.fs.existsSync(p)) continue;
-        const head = this.lastHead(p);
+        const head = this.lastHead(p, p === this.opts.path);
         if (head) return head;
       } catch (err) {
         this.opts.onError?.(codeOf(err));
@@ -102,6 +105,8 @@ export class RotatingFileSink {
       while (this.backlog.length > 0) {
         const data = `${this.backlog[0]}\n`;
         const bytes = Buffer.byteLength(data);
+        if (this.rotateFirst) this.rotate();
+        this.rotateFirst = false;
         if (this.fd !== undefined && this.size > 0 && this.size + bytes > this.maxBytes) this.rotate();
         if (this.fd === undefined) this.open();
         this.fs.writeSync(this.fd!, data);
@@ -139,14 +144,14 @@ export class RotatingFileSink {
     }
   }
 
-  private lastHead(path: string): ChainHead | undefined {
+  private lastHead(path: string, live: boolean): ChainHead | undefined {
     const fd = this.fs.openSync(path, 'r');
     try {
       const size = this.fs.fstatSync(fd).size;
       const start = Math.max(0, size - TAIL_BYTES);
       const buf = Buffer.alloc(size - start);
       this.fs.readSync(fd, buf, 0, buf.length, start);
-      if (buf.length > 0 && buf[buf.length - 1] !== 0x0a) this.backlog.push('');
+      if (live && buf.length > 0 && buf[buf.length - 1] !== 0x0a) this.rotateFirst = true;
       const text = buf.toString('utf8');
       const end = text.lastIndexOf('\n');
       const line = text.slice(text.lastIndexOf('\n', end - 1) + 1, end);

@@ -1,6 +1,7 @@
 /** `audit query`: streams records through a filter and prints rows, groups or current versions. */
 import { once } from 'node:events';
-import { CurrentVersions, GroupCounter, RecordFilter, type GroupKey, type QueryFilter } from './query';
+import { RecordFilter, type QueryFilter } from './query';
+import { CurrentVersions, GroupCounter, type GroupKey } from './query-aggregate';
 import { readRecords, type ReadStats } from './read';
 import type { AuditRecord } from './record';
 import { formatTable, StreamTable } from './table';
@@ -10,11 +11,17 @@ export interface QueryRunOptions {
   format: 'table' | 'json';
   groupBy?: GroupKey;
   currentVersions?: boolean;
+  /** Accept a first file that starts after seq 1. */
+  allowPartial?: boolean;
 }
 
-/** How many records matched, besides the read counts. */
+/** How many records matched, besides the read counts, and what the caps left out. */
 export interface QueryStats extends ReadStats {
   matched: number;
+  /** Matching records counted in the `(other groups)` row or left out of --current-versions (caps). */
+  overflow: number;
+  /** Logins whose role was not remembered (--role may miss those pods' later records). */
+  rolesNotKept: number;
 }
 
 const COLUMNS = ['TIME', 'EVENT', 'OUTCOME', 'NAMESPACE', 'POD', 'SECRET', 'PATH', 'VERSION', 'ROLE', 'ERROR'];
@@ -25,7 +32,7 @@ function cells(r: AuditRecord, role: string | undefined): string[] {
   return [r.ts, r.event, r.outcome, r.pod?.namespace ?? '-', r.pod?.name ?? '-', r.secret ?? '-', v?.path ?? '-', v?.version !== undefined ? String(v.version) : '-', role ?? '-', r.error ?? ''];
 }
 
-/** Runs a query over `files` (any order; each file in line order), writing to `out`. */
+/** Runs a query over `files` (rotation order, oldest first), writing to `out`; only verified records count. */
 export async function runQuery(files: readonly string[], o: QueryRunOptions, out: NodeJS.WritableStream): Promise<QueryStats> {
   const filter = new RecordFilter(o.filter);
   const groups = o.groupBy ? new GroupCounter(o.groupBy) : undefined;
@@ -52,14 +59,16 @@ export async function runQuery(files: readonly string[], o: QueryRunOptions, out
       else if (o.format === 'json') pending += `${matched > 1 ? ',' : ''}\n${JSON.stringify(r)}`;
       else pending += table.row(cells(r, role));
     },
-    emit,
-    (line) => filter.quickReject(line),
+    { allowPartial: o.allowPartial, afterChunk: emit, skip: (line) => filter.quickReject(line) },
   );
-  if (listing && o.format === 'json') pending += '\n]\n';
-  if (groups) pending = render(o.format, ['GROUP', 'RECORDS', 'FAILURES', 'FIRST', 'LAST'], groups.result(), (g) => [g.group, String(g.records), String(g.failures), g.first, g.last]);
-  if (versions) pending = render(o.format, ['NAMESPACE', 'POD', 'SECRET', 'PATH', 'VERSION', 'SINCE'], versions.result(), (v) => [v.namespace, v.pod, v.secret, v.path, v.version, v.since]);
+  pending += listing ? (o.format === 'json' ? '\n]\n' : '') : aggregates(o.format, groups, versions);
   await emit();
-  return { ...stats, matched };
+  return { ...stats, matched, overflow: (groups?.overflow ?? 0) + (versions?.overflow ?? 0), rolesNotKept: filter.rolesNotKept };
+}
+
+function aggregates(format: 'table' | 'json', groups: GroupCounter | undefined, versions: CurrentVersions | undefined): string {
+  if (groups) return render(format, ['GROUP', 'RECORDS', 'FAILURES', 'FIRST', 'LAST'], groups.result(), (g) => [g.group, String(g.records), String(g.failures), g.first, g.last]);
+  return render(format, ['NAMESPACE', 'POD', 'SECRET', 'PATH', 'VERSION', 'SINCE'], versions!.result(), (v) => [v.namespace, v.pod, v.secret, v.path, v.version, v.since]);
 }
 
 function render<T>(format: 'table' | 'json', headers: string[], rows: T[], toCells: (row: T) => string[]): string {

@@ -32,13 +32,24 @@ export interface FilterOptions {
   secret?: string;
 }
 
+/** Pods whose login role --role remembers; beyond this, later reads of new pods may be missed (and it is said). */
+export const MAX_ROLES = 1_000_000;
+
+/** `90m`, `24h`, `7d`. */
+export const REL_TIME = /^(\d+)([smhd])$/;
+/** An RFC 3339 date. */
+export const DATE_PREFIX = /^\d{4}-\d\d-\d\d/;
+/** KV v2 `mount/data/` and `mount/` prefixes of a path. */
+export const KV_DATA = /^([^/]+)\/data\//;
+export const KV_MOUNT = /^([^/]+)\//;
+
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** RFC 3339 (or a date), or a duration back from now: `90m`, `24h`, `7d`. */
 export function parseTime(s: string, now: number): number | undefined {
-  const rel = /^(\d+)([smhd])$/.exec(s);
+  const rel = REL_TIME.exec(s);
   if (rel) return now - Number(rel[1]) * UNITS[rel[2]!]!;
-  if (!/^\d{4}-\d\d-\d\d/.test(s)) return undefined;
+  if (!DATE_PREFIX.test(s)) return undefined;
   const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : t;
 }
@@ -67,7 +78,7 @@ export function parseFilter(o: FilterOptions, now: number): QueryFilter {
 
 /** KV v2 paths match with or without `data/`: `secret/app/db` = `secret/data/app/db`. */
 function kvAlias(p: string): string {
-  return p.replace(/^([^/]+)\/data\//, '$1/');
+  return p.replace(KV_DATA, '$1/');
 }
 
 /** Exact path, KV v2 alias, or a prefix when `pattern` ends with `*`. */
@@ -88,6 +99,8 @@ export function podKey(r: AuditRecord): string {
  */
 export class RecordFilter {
   private readonly roles = new Map<string, string>();
+  /** Logins whose role was not remembered because MAX_ROLES pods were already known. */
+  rolesNotKept = 0;
   private readonly needles: Buffer[][];
 
   constructor(private readonly f: QueryFilter) {
@@ -109,7 +122,7 @@ export class RecordFilter {
   }
 
   accept(r: AuditRecord): boolean {
-    if (r.event === 'auth.login' && r.vault?.role && r.pod) this.roles.set(podKey(r), r.vault.role);
+    if (r.event === 'auth.login' && r.vault?.role && r.pod) this.remember(podKey(r), r.vault.role);
     return this.checks.every((check) => check(r));
   }
 
@@ -123,6 +136,11 @@ export class RecordFilter {
     (r) => this.f.role === undefined || this.roleOf(r) === this.f.role,
     (r) => this.inTime(r.ts),
   ];
+
+  private remember(pod: string, role: string): void {
+    if (this.roles.size < MAX_ROLES || this.roles.has(pod)) this.roles.set(pod, role);
+    else this.rolesNotKept += 1;
+  }
 
   private inTime(ts: string): boolean {
     if (this.f.since === undefined && this.f.until === undefined) return true;
@@ -145,94 +163,8 @@ function needlesFor(f: QueryFilter): Buffer[][] {
   if (f.path !== undefined) {
     const p = f.path.endsWith('*') ? f.path.slice(0, -1) : f.path;
     const alias = kvAlias(p);
-    const forms = new Set([p, alias, alias.replace(/^([^/]+)\//, '$1/data/')]);
+    const forms = new Set([p, alias, alias.replace(KV_MOUNT, '$1/data/')]);
     n.push([...forms].map((x) => Buffer.from(JSON.stringify(x).slice(1, f.path!.endsWith('*') ? -1 : undefined))));
   }
   return n;
-}
-
-/** What --group-by accepts. */
-export const GROUP_KEYS = ['namespace', 'pod', 'secret', 'path', 'event', 'role'] as const;
-export type GroupKey = (typeof GROUP_KEYS)[number];
-
-/** One row of a --group-by answer. */
-export interface GroupRow {
-  group: string;
-  records: number;
-  failures: number;
-  first: string;
-  last: string;
-}
-
-/** Counts matching records per group; memory grows with groups, not records. */
-export class GroupCounter {
-  private readonly rows = new Map<string, GroupRow>();
-
-  constructor(private readonly key: GroupKey) {}
-
-  add(r: AuditRecord, role: string | undefined): void {
-    const k = this.groupOf(r, role);
-    const row = this.rows.get(k) ?? { group: k, records: 0, failures: 0, first: r.ts, last: r.ts };
-    row.records += 1;
-    if (r.outcome === 'failure') row.failures += 1;
-    if (r.ts < row.first) row.first = r.ts;
-    if (r.ts > row.last) row.last = r.ts;
-    this.rows.set(k, row);
-  }
-
-  result(): GroupRow[] {
-    return [...this.rows.values()].sort((a, b) => b.records - a.records || a.group.localeCompare(b.group));
-  }
-
-  private groupOf(r: AuditRecord, role: string | undefined): string {
-    switch (this.key) {
-      case 'namespace':
-        return r.pod?.namespace ?? '-';
-      case 'pod':
-        return podKey(r);
-      case 'secret':
-        return r.secret ?? '-';
-      case 'path':
-        return r.vault?.path ?? '-';
-      case 'event':
-        return r.event;
-      default:
-        return role ?? '-';
-    }
-  }
-}
-
-/** A pod's current copy of one secret. */
-export interface VersionRow {
-  namespace: string;
-  pod: string;
-  secret: string;
-  path: string;
-  version: string;
-  since: string;
-}
-
-const HOLDING_EVENTS = new Set(['secret.read', 'secret.rotate', 'secret.write']);
-
-function versionOf(r: AuditRecord): string {
-  if (r.vault?.version !== undefined) return String(r.vault.version);
-  return r.vault?.leaseIdHmac ? 'lease' : '-';
-}
-
-/** The latest successful read, rotation or write per pod and secret. */
-export class CurrentVersions {
-  private readonly rows = new Map<string, VersionRow>();
-
-  add(r: AuditRecord): void {
-    if (!HOLDING_EVENTS.has(r.event) || r.outcome !== 'success' || !r.pod || r.secret === undefined) return;
-    const key = `${r.pod.namespace}\u0000${r.pod.name}\u0000${r.secret}`;
-    const prev = this.rows.get(key);
-    if (prev && prev.since > r.ts) return;
-    const version = versionOf(r);
-    this.rows.set(key, { namespace: r.pod.namespace, pod: r.pod.name, secret: r.secret, path: r.vault?.path ?? prev?.path ?? '-', version, since: r.ts });
-  }
-
-  result(): VersionRow[] {
-    return [...this.rows.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.pod.localeCompare(b.pod) || a.secret.localeCompare(b.secret));
-  }
 }

@@ -2,62 +2,58 @@
  * `audit report --html`: one self-contained page (inline CSS, no script, no external
  * asset; a CSP forbids loading anything) with summary counts, every failure, and a
  * timeline per secret and per pod. Every record value is HTML-escaped: pod names and
- * error strings are attacker-influenced.
+ * error strings are attacker-influenced. Memory is bounded whatever the number of pods:
+ * timelines are kept for the first TIMELINES pods and secrets, rows as text.
  */
 import { podKey } from './query';
+import type { ReadStats } from './read';
 import type { AuditRecord } from './record';
+import { CappedCounts, esc, Newest, num, recordRow, recordTable, Timelines } from './report-parts';
+
+export { esc } from './report-parts';
 
 /** Rows kept per timeline (the newest); older rows are counted, not shown. */
-export const TIMELINE_ROWS = 500;
+export const TIMELINE_ROWS = 50;
+/** Pods (and secrets) with a timeline: the first seen; the rest are counted. */
+export const TIMELINES = 1000;
 /** Failures listed in full (the newest); the count covers all. */
 export const FAILURE_ROWS = 2000;
+/** Namespaces in the failures-per-namespace table; the rest are summed in one row. */
+export const NAMESPACES = 1000;
 
-/** Escapes text for HTML element content and quoted attribute values. */
-export function esc(v: string | number | undefined): string {
-  return String(v ?? '').replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-interface Timeline {
-  rows: AuditRecord[];
-  dropped: number;
-  failures: number;
-}
-
-/** Collects records (bounded memory per timeline) and renders the page. */
+/** Collects records (bounded memory) and renders the page in pieces. */
 export class ReportBuilder {
   private records = 0;
   private failures = 0;
-  private readonly events = new Map<string, number>();
-  private readonly failed: AuditRecord[] = [];
-  private readonly bySecret = new Map<string, Timeline>();
-  private readonly byPod = new Map<string, Timeline>();
+  private readonly events = new CappedCounts(NAMESPACES);
+  private readonly failed = new Newest<string>(FAILURE_ROWS);
+  private readonly failuresByNs = new CappedCounts(NAMESPACES);
+  readonly bySecret = new Timelines(TIMELINES, TIMELINE_ROWS);
+  readonly byPod = new Timelines(TIMELINES, TIMELINE_ROWS);
   private first = '';
   private last = '';
 
   add(r: AuditRecord): void {
     if (r.event === 'audit.checkpoint') return;
     this.records += 1;
-    this.events.set(r.event, (this.events.get(r.event) ?? 0) + 1);
+    this.events.add(r.event);
     if (!this.first || r.ts < this.first) this.first = r.ts;
     if (r.ts > this.last) this.last = r.ts;
     if (r.outcome === 'failure') {
       this.failures += 1;
-      this.failed.push(r);
-      if (this.failed.length > FAILURE_ROWS) this.failed.shift();
+      this.failed.push(recordRow(r));
+      if (r.pod) this.failuresByNs.add(r.pod.namespace);
     }
     const secret = r.vault?.path ?? r.secret;
-    if (secret !== undefined) push(this.bySecret, secret, r);
-    if (r.pod) push(this.byPod, podKey(r), r);
+    if (secret !== undefined) this.bySecret.add(secret, r);
+    if (r.pod) this.byPod.add(podKey(r), r);
   }
 
-  /** The whole page. */
-  render(title: string, generated: Date): string {
-    const failuresByNs = new Map<string, number>();
-    for (const t of this.byPod.entries()) {
-      const ns = t[0].split('/')[0]!;
-      failuresByNs.set(ns, (failuresByNs.get(ns) ?? 0) + t[1].failures);
-    }
-    return `<!doctype html>
+  /** The whole page, in pieces to write one after the other. */
+  *render(title: string, generated: Date, read?: ReadStats): Generator<string> {
+    const byNs: [string, number][] = [...this.failuresByNs.counts.entries()].sort();
+    if (this.failuresByNs.other > 0) byNs.push(['(other namespaces)', this.failuresByNs.other]);
+    yield `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -66,72 +62,42 @@ export class ReportBuilder {
 <body>
 <h1>${esc(title)}</h1>
 <p class="meta">Generated ${esc(generated.toISOString())}; records from ${esc(this.first || '-')} to ${esc(this.last || '-')}.</p>
-<section id="summary"><h2>Summary</h2>
+${integrity(read)}<section id="summary"><h2>Summary</h2>
 <dl class="counts">
-${count('records', 'Records', this.records)}${count('failures', 'Failures', this.failures, this.failures > 0)}${count('pods', 'Pods', this.byPod.size)}${count('secrets', 'Secrets', this.bySecret.size)}
+${count('records', 'Records', num(this.records))}${count('failures', 'Failures', num(this.failures), this.failures > 0)}${count('pods', 'Pods', this.byPod.total())}${count('secrets', 'Secrets', this.bySecret.total())}
 </dl>
-${smallTable('events', ['Event', 'Records'], [...this.events.entries()].sort())}
-${smallTable('failures-by-namespace', ['Namespace', 'Failures'], [...failuresByNs.entries()].filter(([, n]) => n > 0).sort())}
+${smallTable('events', ['Event', 'Records'], [...this.events.counts.entries()].sort())}
+${smallTable('failures-by-namespace', ['Namespace', 'Failures'], byNs)}
 </section>
-<section id="failures"><h2>Failures (${this.failures})</h2>
-${this.failures > this.failed.length ? `<p class="meta">Showing the newest ${this.failed.length}.</p>` : ''}${recordTable(this.failed, 'failures')}
+<section id="failures"><h2>Failures (${num(this.failures)})</h2>
+${this.failed.dropped > 0 ? `<p class="meta">Showing the newest ${num(this.failed.items.length)}.</p>` : ''}${recordTable(this.failed.items, 'failures')}
 </section>
 <section id="by-secret"><h2>Timeline per secret</h2>
-${timelines(this.bySecret, 'secret')}
-</section>
-<section id="by-pod"><h2>Timeline per pod</h2>
-${timelines(this.byPod, 'pod')}
-</section>
-</body></html>
 `;
+    yield* this.bySecret.render('secret', 'secrets');
+    yield '</section>\n<section id="by-pod"><h2>Timeline per pod</h2>\n';
+    yield* this.byPod.render('pod', 'pods');
+    yield '</section>\n</body></html>\n';
   }
 }
 
-function push(map: Map<string, Timeline>, key: string, r: AuditRecord): void {
-  const t = map.get(key) ?? { rows: [], dropped: 0, failures: 0 };
-  t.rows.push(r);
-  if (r.outcome === 'failure') t.failures += 1;
-  if (t.rows.length > TIMELINE_ROWS) {
-    t.rows.shift();
-    t.dropped += 1;
-  }
-  map.set(key, t);
+/** A red banner when the chain breaks: the records from there on are not in the page. */
+function integrity(read: ReadStats | undefined): string {
+  if (!read || (!read.firstBreak && read.badLines === 0)) return '';
+  const b = read.firstBreak;
+  const broke = b ? `The audit chain breaks at ${esc(b.file)}:${b.line}: ${esc(b.message)}. ${num(read.unverified)} record(s) from there on are not included. ` : '';
+  const bad = read.badLines > 0 ? `${num(read.badLines)} line(s) were not valid records. ` : '';
+  return `<section id="integrity" class="${b ? 'alert' : 'meta'}"><p>${broke}${bad}Run <code>secrets-broker audit verify</code> on these files.</p></section>\n`;
 }
 
-function count(id: string, label: string, n: number, alert = false): string {
-  return `<div class="count${alert ? ' alert' : ''}" data-count="${esc(id)}"><dt>${esc(label)}</dt><dd>${n}</dd></div>\n`;
+function count(id: string, label: string, n: string, alert = false): string {
+  return `<div class="count${alert ? ' alert' : ''}" data-count="${esc(id)}"><dt>${esc(label)}</dt><dd>${esc(n)}</dd></div>\n`;
 }
 
 function smallTable(id: string, headers: string[], rows: [string, number][]): string {
   if (rows.length === 0) return '';
   const body = rows.map(([k, n]) => `<tr><td>${esc(k)}</td><td>${n}</td></tr>`).join('\n');
   return `<table id="${esc(id)}"><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table>`;
-}
-
-const COLUMNS = ['Time', 'Seq', 'Event', 'Outcome', 'Pod', 'Secret', 'Path', 'Version', 'Role', 'Error'];
-
-function recordTable(rows: AuditRecord[], kind: string): string {
-  if (rows.length === 0) return '<p class="none">None.</p>';
-  const body = rows
-    .map((r) => {
-      const v = r.vault;
-      const cells = [r.ts, r.seq, r.event, r.outcome, podKey(r), r.secret ?? '', v?.path ?? '', v?.version ?? '', v?.role ?? '', r.error ?? ''];
-      return `<tr class="${r.outcome === 'failure' ? 'fail' : 'ok'}">${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
-    })
-    .join('\n');
-  return `<table class="records ${esc(kind)}"><thead><tr>${COLUMNS.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table>`;
-}
-
-function timelines(map: Map<string, Timeline>, kind: string): string {
-  if (map.size === 0) return '<p class="none">None.</p>';
-  return [...map.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, t]) => {
-      const more = t.dropped > 0 ? `<p class="meta">${t.dropped} older records not shown.</p>` : '';
-      const fails = t.failures > 0 ? ` <span class="badge">${t.failures} failed</span>` : '';
-      return `<details class="timeline" data-${kind}="${esc(key)}"${t.failures > 0 ? ' open' : ''}><summary><span class="key">${esc(key)}</span> <span class="n">${t.rows.length + t.dropped} records</span>${fails}</summary>${more}${recordTable(t.rows, kind)}</details>`;
-    })
-    .join('\n');
 }
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#1d2330}
@@ -142,4 +108,5 @@ h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid 
 table{border-collapse:collapse;margin:.5rem 0;font-size:13px}th,td{border:1px solid #dde;padding:2px 6px;text-align:left;vertical-align:top}
 th{background:#f2f3f7}tr.fail td{background:#fde8e8;color:#8a1010;font-weight:600}
 td{max-width:32rem;overflow-wrap:anywhere}details{margin:.3rem 0}summary{cursor:pointer}
+#integrity.alert{border:2px solid #c22;background:#fde8e8;color:#8a1010;padding:.5rem 1rem;font-weight:600}
 .badge{background:#c22;color:#fff;border-radius:9px;padding:0 .5rem;font-size:.8rem}`;

@@ -1,23 +1,25 @@
 /** `secrets-broker audit verify|query|report|correlate`: thin wiring over src/audit. */
-import { statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { CheckpointVerifier } from '../audit/checkpoint';
 import { correlate } from '../audit/correlate';
-import { GROUP_KEYS, parseFilter, type FilterOptions, type GroupKey } from '../audit/query';
+import { parseFilter, type FilterOptions } from '../audit/query';
+import { GROUP_KEYS, MAX_GROUPS, OTHER_GROUPS, type GroupKey } from '../audit/query-aggregate';
 import { runQuery } from '../audit/query-run';
-import { readRecords } from '../audit/read';
+import { rotationOrder } from '../audit/rotation-order';
+import { readRecords, type ReadStats } from '../audit/read';
 import type { AuditRecord } from '../audit/record';
 import { ReportBuilder } from '../audit/report';
 import { formatTable } from '../audit/table';
-import { verifyFiles, type Finding } from '../audit/verify';
+import { verifyFiles, type Finding, type VerifySummary } from '../audit/verify';
 import { BrokerError, UsageError } from '../errors';
 import type { CliIO, Register } from './main';
 
 /** docs/contract.md exit codes (main.ts's EXIT; not imported, main.ts imports this module). */
 const EXIT = { OK: 0, FOUND: 1 } as const;
 
-/** Every input must be a readable regular file: one problem line each (exit 2). */
-function checkInputs(files: readonly string[]): void {
+/** Every input must be a readable regular file: one problem line each (exit 2). Returns them in rotation order. */
+function checkInputs(files: readonly string[]): string[] {
   const problems: string[] = [];
   for (const f of files) {
     try {
@@ -27,6 +29,7 @@ function checkInputs(files: readonly string[]): void {
     }
   }
   if (problems.length > 0) throw new UsageError(problems);
+  return rotationOrder(files);
 }
 
 async function keyFor(path: string | undefined): Promise<CheckpointVerifier | undefined> {
@@ -43,11 +46,37 @@ async function keyFor(path: string | undefined): Promise<CheckpointVerifier | un
 
 const where = (f: Finding): string => `${f.file}:${f.line}${f.seq !== undefined ? ` seq ${f.seq}` : ''}`;
 
-async function verifyAction(files: string[], o: { key?: string; allowPartial?: boolean; strict?: boolean; format: string }, io: CliIO): Promise<void> {
-  checkInputs(files);
+type VerifyOpts = { key?: string; allowPartial?: boolean; strict?: boolean; maxUnsignedTail?: string; format: string };
+
+/** Pure: a break, a warning under --strict, or an unsigned tail longer than --max-unsigned-tail. */
+export function verifyFailed(r: VerifySummary, o: { strict?: boolean; maxUnsignedTail?: number }): boolean {
+  const tooLong = o.maxUnsignedTail !== undefined && r.tail !== undefined && r.tail.records > o.maxUnsignedTail;
+  return r.breaks.length > 0 || (o.strict === true && r.warnings.length > 0) || tooLong;
+}
+
+function maxTail(o: VerifyOpts): number | undefined {
+  if (o.maxUnsignedTail === undefined) return undefined;
+  const n = Number(o.maxUnsignedTail);
+  const problems = [];
+  if (!/^\d{1,15}$/.test(o.maxUnsignedTail) || !Number.isSafeInteger(n)) problems.push('--max-unsigned-tail: a number of records (0 or more)');
+  if (o.key === undefined) problems.push('--max-unsigned-tail needs --key (only signed checkpoints bound the tail)');
+  if (problems.length > 0) throw new UsageError(problems);
+  return n;
+}
+
+function tailText(r: VerifySummary): string {
+  const t = r.tail;
+  if (!t) return '';
+  const signed = t.signedSeq !== undefined ? `signed through seq ${t.signedSeq} (${t.signedTs ?? '-'})` : 'nothing signed';
+  return `; ${signed}, unsigned tail ${t.records} record(s) ${t.bytes} bytes`;
+}
+
+async function verifyAction(files: string[], o: VerifyOpts, io: CliIO): Promise<void> {
+  const maxUnsignedTail = maxTail(o);
+  files = checkInputs(files);
   const key = await keyFor(o.key);
   const r = await verifyFiles(files, { key, allowPartial: o.allowPartial });
-  const failed = r.breaks.length > 0 || (o.strict === true && r.warnings.length > 0);
+  const failed = verifyFailed(r, { strict: o.strict, maxUnsignedTail });
   if (o.format === 'json') {
     io.stdout.write(`${JSON.stringify({ ok: !failed, ...r, key: key?.kid ?? null }, null, 2)}\n`);
   } else {
@@ -56,41 +85,81 @@ async function verifyAction(files: string[], o: { key?: string; allowPartial?: b
     const signed = key ? `signatures checked with key ${key.kid}` : 'signatures not checked (no --key)';
     io.stdout.write(
       `${failed ? 'FAILED' : 'OK'}: ${r.records} records, ${r.streams} stream(s), ${r.checkpoints} checkpoint(s), ${signed}; ` +
-        `${r.breaks.length} break(s), ${r.warnings.length} warning(s); head seq ${r.head.seq} sha256 ${r.head.hash}\n`,
+        `${r.breaks.length} break(s), ${r.warnings.length} warning(s); head seq ${r.head.seq} sha256 ${r.head.hash}${tailText(r)}\n`,
     );
   }
   process.exitCode = failed ? EXIT.FOUND : EXIT.OK;
 }
 
-type QueryOpts = FilterOptions & { format: 'table' | 'json'; groupBy?: GroupKey; currentVersions?: boolean };
+/** On stderr: what the reader left out and why; exit 1 when the chain breaks. */
+function readNotice(stats: ReadStats, io: CliIO): number {
+  const b = stats.firstBreak;
+  if (b) {
+    io.stderr.write(`secrets-broker: the audit chain breaks at ${where(b)}: ${b.message}\n`);
+    io.stderr.write(`secrets-broker: ${stats.unverified} record(s) from there on are not verified and were left out; run audit verify\n`);
+  }
+  if (stats.badLines > 0) io.stderr.write(`secrets-broker: ${stats.badLines} line(s) were not valid audit records and were left out\n`);
+  return b ? EXIT.FOUND : EXIT.OK;
+}
+
+type QueryOpts = FilterOptions & { format: 'table' | 'json'; groupBy?: GroupKey; currentVersions?: boolean; allowPartial?: boolean };
 
 async function queryAction(files: string[], o: QueryOpts, io: CliIO): Promise<void> {
   const filter = parseFilter(o, Date.now());
-  checkInputs(files);
-  const stats = await runQuery(files, { filter, format: o.format, groupBy: o.groupBy, currentVersions: o.currentVersions }, io.stdout);
-  if (stats.skipped > 0) io.stderr.write(`secrets-broker: ${stats.skipped} line(s) were not audit records and were skipped\n`);
-  process.exitCode = EXIT.OK;
+  files = checkInputs(files);
+  const stats = await runQuery(files, { filter, format: o.format, groupBy: o.groupBy, currentVersions: o.currentVersions, allowPartial: o.allowPartial }, io.stdout);
+  if (stats.overflow > 0) {
+    const fate = o.groupBy ? `counted in the ${OTHER_GROUPS} row` : 'not shown';
+    io.stderr.write(`secrets-broker: more than ${MAX_GROUPS} rows: ${stats.overflow} matching record(s) of further groups are ${fate}; narrow the filter\n`);
+  }
+  if (stats.rolesNotKept > 0) io.stderr.write(`secrets-broker: roles of ${stats.rolesNotKept} login(s) were not remembered (too many pods): --role may miss their records\n`);
+  process.exitCode = readNotice(stats, io);
 }
 
-async function reportAction(files: string[], o: { html: string; title: string }, io: CliIO): Promise<void> {
-  checkInputs(files);
-  const b = new ReportBuilder();
-  const stats = await readRecords(files, (r) => b.add(r));
+/** A failed open or write names its error code; anything else (not an I/O error) propagates as itself. */
+export function writeFailure(path: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && (err as NodeJS.ErrnoException).syscall ? new UsageError([`--html ${path}: cannot write (${code})`]) : err;
+}
+
+/** Writes the page piece by piece: the page is never one string in memory. */
+function writePage(path: string, pieces: Iterable<string>): void {
+  let fd: number;
   try {
-    writeFileSync(o.html, b.render(o.title, new Date()), { mode: 0o640 });
+    fd = openSync(path, 'w', 0o640);
   } catch (err) {
-    throw new UsageError([`--html ${o.html}: cannot write (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw writeFailure(path, err);
   }
-  io.stdout.write(`wrote ${o.html}: ${stats.records} records${stats.skipped > 0 ? `, ${stats.skipped} other lines skipped` : ''}\n`);
-  process.exitCode = EXIT.OK;
+  try {
+    for (const piece of pieces) {
+      try {
+        writeSync(fd, piece);
+      } catch (err) {
+        throw writeFailure(path, err);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function reportAction(files: string[], o: { html: string; title: string; allowPartial?: boolean }, io: CliIO): Promise<void> {
+  files = checkInputs(files);
+  const b = new ReportBuilder();
+  const stats = await readRecords(files, (r) => b.add(r), { allowPartial: o.allowPartial });
+  writePage(o.html, b.render(o.title, new Date(), stats));
+  io.stdout.write(`wrote ${o.html}: ${stats.records} records\n`);
+  process.exitCode = readNotice(stats, io);
 }
 
 async function correlateAction(files: string[], o: { vaultLog: string; format: string }, io: CliIO): Promise<void> {
-  checkInputs([...files, o.vaultLog]);
+  checkInputs([o.vaultLog]);
+  files = checkInputs(files);
   const records: AuditRecord[] = [];
-  await readRecords(files, (r) => {
+  const stats = await readRecords(files, (r) => {
     if (r.vault?.requestId || r.vault?.accessorHmac) records.push(r);
   });
+  const broken = readNotice(stats, io);
   const j = await correlate(records, o.vaultLog);
   const bad = j.rows.filter((r) => r.status !== 'ok').length + j.vaultOnly.length;
   if (o.format === 'json') {
@@ -104,7 +173,7 @@ async function correlateAction(files: string[], o: { vaultLog: string; format: s
     }
     io.stdout.write(`${bad === 0 ? 'OK' : 'FOUND'}: ${j.rows.length} records joined against ${j.vaultEntries} Vault entries; ${bad} problem(s)\n`);
   }
-  process.exitCode = bad > 0 ? EXIT.FOUND : EXIT.OK;
+  process.exitCode = bad > 0 ? EXIT.FOUND : broken;
 }
 
 const format = (choices: string[], dflt: string): Option => new Option('--format <format>', 'output format').choices(choices).default(dflt);
@@ -115,16 +184,18 @@ export const registerAudit: Register = (program: Command, io: CliIO): void => {
   audit
     .command('verify')
     .description('check the hash chain (and signed checkpoints with --key); name the first bad record; exit 1 on a break')
-    .argument('<file...>', 'audit files in rotation order, oldest first (audit.log.2 audit.log.1 audit.log)')
+    .argument('<file...>', 'audit files; rotated files of one name are read oldest first (audit.log.2 audit.log.1 audit.log)')
     .option('--key <file>', 'public key (PEM or JWK) that must have signed the checkpoints')
     .option('--allow-partial', 'accept a first file that starts after seq 1 (older rotated files deleted)')
     .option('--strict', 'exit 1 on warnings too (torn lines, unsigned records after the last checkpoint)')
+    .option('--max-unsigned-tail <records>', 'with --key: exit 1 when more records than this follow the last signed checkpoint (0: the trail must end signed)')
     .addOption(format(['text', 'json'], 'text'))
     .action((files: string[], o: Parameters<typeof verifyAction>[1]) => verifyAction(files, o, io));
   audit
     .command('query')
     .description('who read which secret, from which pod, when')
-    .argument('<file...>', 'audit files')
+    .argument('<file...>', 'audit files (rotated ones read oldest first); only records whose chain verifies are used')
+    .option('--allow-partial', 'accept a first file that starts after seq 1 (older rotated files deleted)')
     .option('--namespace <ns>', 'pod namespace')
     .option('--pod <name>', 'pod name')
     .option('--path <path>', 'Vault path; KV v2 with or without data/; a trailing * matches a prefix')
@@ -141,14 +212,15 @@ export const registerAudit: Register = (program: Command, io: CliIO): void => {
   audit
     .command('report')
     .description('a self-contained HTML page: summary, failures, timeline per secret and per pod')
-    .argument('<file...>', 'audit files')
+    .argument('<file...>', 'audit files (rotated ones read oldest first); only records whose chain verifies are used')
+    .option('--allow-partial', 'accept a first file that starts after seq 1 (older rotated files deleted)')
     .requiredOption('--html <out>', 'write the page here')
     .option('--title <title>', 'page title', 'secrets-broker audit report')
-    .action((files: string[], o: { html: string; title: string }) => reportAction(files, o, io));
+    .action((files: string[], o: Parameters<typeof reportAction>[1]) => reportAction(files, o, io));
   audit
     .command('correlate')
     .description("join the trail to Vault's file audit log by request id and HMAC'd accessor and lease ids; exit 1 on a mismatch")
-    .argument('<file...>', 'audit files')
+    .argument('<file...>', 'audit files (rotated ones read oldest first); only records whose chain verifies are used')
     .requiredOption('--vault-log <file>', "Vault's file audit device log (JSON lines)")
     .addOption(format(['table', 'json'], 'table'))
     .action((files: string[], o: { vaultLog: string; format: string }) => correlateAction(files, o, io));

@@ -19,8 +19,8 @@ describe('audit verify: tampering (T33)', () => {
     { what: 'an error string edited', tamper: edit(6, 'permission denied', 'ok'), line: 7, seq: 7, message: /record edited/ },
     { what: 'a record removed', tamper: (l) => l.filter((_, j) => j !== 4), line: 5, seq: 6, message: /removed or reordered/ },
     { what: 'the first record removed', tamper: (l) => l.slice(1), line: 1, seq: 2, message: /records removed from the start/ },
-    { what: 'two records swapped', tamper: (l) => [...l.slice(0, 4), l[5]!, l[4]!, ...l.slice(6)], line: 5, seq: 6, message: /removed or reordered/ },
-    { what: 'a record duplicated', tamper: (l) => [...l.slice(0, 6), l[2]!, ...l.slice(6)], line: 7, seq: 3, message: /reordered, duplicated or inserted/ },
+    { what: 'two records swapped', tamper: (l) => [...l.slice(0, 4), l[5]!, l[4]!, ...l.slice(6)], line: 5, seq: 6, message: /moved|removed or reordered/ },
+    { what: 'a record duplicated', tamper: (l) => [...l.slice(0, 6), l[2]!, ...l.slice(6)], line: 7, seq: 3, message: /inserted, duplicated or moved/ },
     { what: 'a line appended by hand', tamper: handAppend, line: 10, seq: 10, message: /appended by hand/ },
     { what: 'a record made invalid JSON', tamper: edit(3, '"seq":4,', '"seq":4'), line: 4, seq: undefined as unknown as number, message: /not a valid audit record/ },
     { what: 'a recomputed hash without recomputing the rest', tamper: (l) => l.map((x, j) => (j === 5 ? x.replace(/"prev":"[0-9a-f]+"/, `"prev":"${sha('forged')}"`) : x)), line: 5, seq: 5, message: /record edited/ },
@@ -62,13 +62,48 @@ describe('audit verify: torn lines (T34)', () => {
     expect(r.warnings).toEqual([expect.objectContaining({ file, line: 9, message: expect.stringMatching(/torn last line/) })]);
   });
 
-  it('a torn line closed by a restarted writer is a warning when the chain runs on past it', async () => {
+  it('a torn last line of a rotated file, with the chain running on into the next file, is a warning', async () => {
     const dir = tempDir();
     const lines = await writeLines(sampleEntries());
-    const file = writeTrail(dir, 'audit.log', [...lines.slice(0, 4), lines[4]!.slice(0, 30), ...lines.slice(4)]);
-    const r = await verifyFiles([file]);
+    const files = [writeTrail(dir, 'audit.log.1', lines.slice(0, 4), lines[4]!.slice(0, 30)), writeTrail(dir, 'audit.log', lines.slice(4))];
+    const r = await verifyFiles(files);
     expect(r.breaks).toEqual([]);
-    expect(r.warnings[0]).toMatchObject({ line: 5, message: expect.stringMatching(/chain continues/) });
+    expect(r.records).toBe(9);
+    expect(r.warnings).toEqual([expect.objectContaining({ file: files[0], line: 5, message: expect.stringMatching(/torn last line/) })]);
+  });
+});
+
+/** A line an attacker pads the trail with, placed between records 4 and 5. */
+const forged = (prev: string, extra: object = {}): string =>
+  JSON.stringify({ ts: '2026-11-22T10:00:04.500Z', seq: 5, prev, source: 'sidecar', event: 'secret.read', outcome: 'success', pod: { namespace: 'shop', name: 'attacker' }, secret: 'db', ...extra });
+
+describe('audit verify: padding (a line inserted anywhere but at the very end of a file is a break)', () => {
+  it.each<{ what: string; line: (lines: string[]) => string; message: RegExp }>([
+    { what: 'a JSON record with a prev that is not a hash', line: () => forged('forged'), message: /not a valid audit record/ },
+    { what: 'a JSON record with a wrong prev', line: () => forged(sha('forged')), message: /record inserted, duplicated or moved/ },
+    { what: 'a JSON record that copies the next prev but another seq', line: (l) => forged(JSON.parse(l[4]!).prev, { seq: 42 }), message: /record inserted, duplicated or moved/ },
+    { what: 'a torn fragment closed by a newline', line: (l) => l[4]!.slice(0, 30), message: /only the last line of a file may be a torn write/ },
+    { what: 'an empty line', line: () => '', message: /not a valid audit record/ },
+    { what: 'a JSON array', line: () => '[1,2,3]', message: /not a valid audit record/ },
+  ])('$what: a break naming line 5; the chain past it still verifies', async ({ line, message }) => {
+    const dir = tempDir();
+    const lines = await writeLines(sampleEntries());
+    const file = writeTrail(dir, 'audit.log', [...lines.slice(0, 4), line(lines), ...lines.slice(4)]);
+    const r = await verifyFiles([file]);
+    expect(r.breaks).toEqual([expect.objectContaining({ file, line: 5, message: expect.stringMatching(message) })]);
+    expect(r.head).toEqual({ seq: 9, hash: sha(lines[8]!) });
+  });
+
+  it.each([
+    { what: 'a number where a string belongs', edit: (r: any) => ({ ...r, pod: { ...r.pod, name: 12345 } }), message: /pod.name has the wrong type/ },
+    { what: 'an unknown event', edit: (r: any) => ({ ...r, event: 'secret.steal' }), message: /event has the wrong type or value/ },
+    { what: 'a string version', edit: (r: any) => ({ ...r, vault: { ...r.vault, version: '3' } }), message: /vault.version has the wrong type/ },
+    { what: 'a missing outcome', edit: ({ outcome: _o, ...r }: any) => r, message: /outcome is missing/ },
+  ])('a chained record with $what is a bad record (a break), even with the chain recomputed', async ({ edit, message }) => {
+    const lines = await writeLines(sampleEntries());
+    const file = writeTrail(tempDir(), 'audit.log', rechain(lines.map((l, i) => (i === 3 ? JSON.stringify(edit(JSON.parse(l))) : l))));
+    const r = await verifyFiles([file]);
+    expect(r.breaks).toEqual([expect.objectContaining({ line: 4, seq: 4, message: expect.stringMatching(message) })]);
   });
 });
 
@@ -120,6 +155,21 @@ describe('audit verify: signed checkpoints', () => {
     const other = await verifierFromKey(checkpointKeys('ec').publicKey);
     const r = await verifyFiles([writeTrail(tempDir(), 'audit.log', lines)], { key: other });
     expect(r.breaks[0]).toMatchObject({ line: 4, seq: 4, message: expect.stringMatching(/not by the given key/) });
+  });
+
+  it.each([
+    { what: 'cut right after a checkpoint', keep: 10, records: 0, warnings: 0 },
+    { what: 'cut one record after a checkpoint', keep: 11, records: 1, warnings: 1 },
+  ])('the unsigned tail is reported with its size ($what): a truncation there cannot be proven', async ({ keep, records, warnings }) => {
+    const { lines, key } = await signed(4);
+    const cut = lines.slice(0, keep);
+    const r = await verifyFiles([writeTrail(tempDir(), 'audit.log', cut)], { key });
+    const lastCheckpoint = JSON.parse(lines[9]!).checkpoint;
+    const bytes = cut.slice(10).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+    expect(r.breaks).toEqual([]);
+    expect(r.tail).toEqual({ records, bytes, signedSeq: 9, signedTs: lastCheckpoint.ts });
+    expect(r.warnings).toHaveLength(warnings);
+    if (warnings > 0) expect(r.warnings[0]!.message).toMatch(new RegExp(`${records} record\\(s\\), ${bytes} bytes after the last signed checkpoint \\(seq 9`));
   });
 
   it('records after the last checkpoint are reported unsigned', async () => {

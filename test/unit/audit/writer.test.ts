@@ -62,7 +62,7 @@ describe('AuditWriter file sink', () => {
     expect(r.head.seq).toBe(36);
   });
 
-  it('a restarted writer continues the chain of the existing file, closing a torn last line', async () => {
+  it('a restarted writer rotates a file that ends in a torn line, so the torn line stays last in its file, and continues the chain', async () => {
     const path = join(tempDir(), 'audit.log');
     const w1 = new AuditWriter({ source: 'sidecar', stdout: new PassThrough(), now: clock(), file: { path } });
     for (const e of sampleEntries()) w1.record(e);
@@ -72,10 +72,12 @@ describe('AuditWriter file sink', () => {
     expect(w2.chainHead.seq).toBe(9);
     w2.record(sampleEntries()[0]!);
     await w2.close();
-    const r = await verifyFiles([path]);
+    expect(fs.readFileSync(`${path}.1`, 'utf8').endsWith('"pr')).toBe(true);
+    expect(fs.readFileSync(path, 'utf8').split('\n')).toHaveLength(2);
+    const r = await verifyFiles([`${path}.1`, path]);
     expect(r.breaks).toEqual([]);
     expect(r.head.seq).toBe(10);
-    expect(r.warnings).toEqual([expect.objectContaining({ line: 10, message: expect.stringMatching(/torn write/) })]);
+    expect(r.warnings).toEqual([expect.objectContaining({ file: `${path}.1`, line: 10, message: expect.stringMatching(/torn last line/) })]);
   });
 
   it('after a crash, a restarted signing writer covers the unsigned tail with its first checkpoint', async () => {
