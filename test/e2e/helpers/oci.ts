@@ -32,7 +32,7 @@ export function mountImage(image = IMAGE): MountedImage {
   try {
     execFileSync('buildah', ['from', '--pull=never', '--name', name, image], { stdio: 'pipe' });
   } catch (err) {
-    throw new Error(`image ${image} is not in buildah's storage: run npm run image:build (${String((err as { stderr?: Buffer }).stderr ?? err).trim()})`);
+    throw new Error(`image ${image} is not in buildah's storage: run npm run image:build (${String((err as { stderr?: Buffer }).stderr ?? err).trim()})`, { cause: err });
   }
   const rootfs = execFileSync('buildah', ['mount', name], { encoding: 'utf8' }).trim();
   const inspect = JSON.parse(execFileSync('buildah', ['inspect', '--type', 'image', image], { encoding: 'utf8' })) as {
