@@ -8,7 +8,7 @@ import { runCli } from '../../src/cli/main';
 import type { AuditEntry } from '../../src/audit/record';
 import { AuditWriter } from '../../src/audit/writer';
 import { tempDir } from '../helpers/audit-fixtures';
-import { kubectl, stack, uniqueName, vault } from './helpers/stack';
+import { kubectl, stack, uniqueName, vault } from './helpers';
 
 jest.setTimeout(90_000);
 

@@ -3,7 +3,7 @@
  * checks them with a real TokenReview, the database engine creates real PostgreSQL roles,
  * and Vault's audit device records it all.
  */
-import { kubectl, psql, stack, uniqueName, vault, vaultAuditEntries } from './helpers/stack';
+import { kubectl, psql, stack, uniqueName, vault, vaultAuditEntries } from './helpers';
 
 jest.setTimeout(60_000);
 
