@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { freePort, stack, startProcess, waitFor, type RunningProcess } from './helpers';
 
-jest.setTimeout(120_000);
+jest.setTimeout(120_000); // each test's limit, not a wait: a Vault dev server and the sidecar start for real
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '..', '..');

@@ -17,7 +17,7 @@ import { IMAGE_CLI, sidecarLaunch } from '../../src/sidecar-env';
 import { CHART_DIR, haveHelm, helm, parseManifests, type K8sObject } from '../helpers/helm';
 import { kubectl, KubectlError, stack, uniqueName, waitFor } from './helpers';
 
-jest.setTimeout(180_000);
+jest.setTimeout(180_000); // each test's limit, not a wait: helm installs against a real apiserver
 
 const id = uniqueName('h');
 const ns = `${id}-app`;

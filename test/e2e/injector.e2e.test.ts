@@ -13,7 +13,7 @@ import { corpusPods, testConfig } from '../helpers/injector';
 import { makeCert, type TestCert } from '../helpers/tls';
 import { kubectl, KubectlError, stack, uniqueName, waitFor } from './helpers';
 
-jest.setTimeout(120_000);
+jest.setTimeout(120_000); // each test's limit, not a wait: every corpus pod goes through the real apiserver
 
 const ns = uniqueName('inject');
 const webhook = uniqueName('secrets-broker-e2e');

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { sidecarLaunch } from '../../src/sidecar-env';
 import { kubectl, psql, stack, startProcess, startVault, stopVault, uniqueName, vault, vaultAuditEntries, waitFor, type RunningProcess } from './helpers';
 
-jest.setTimeout(240_000);
+jest.setTimeout(240_000); // each test's limit, not a wait: token, lease and certificate TTLs run out for real
 
 const ns = uniqueName('sidecar');
 const id = ns.replace(/[^a-z0-9]/g, '');

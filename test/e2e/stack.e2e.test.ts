@@ -5,7 +5,7 @@
  */
 import { kubectl, psql, stack, uniqueName, vault, vaultAuditEntries } from './helpers';
 
-jest.setTimeout(60_000);
+jest.setTimeout(60_000); // each test's limit, not a wait: calls to the real stack
 
 const ns = uniqueName('stack');
 
