@@ -8,9 +8,9 @@ import { runCli } from '../../src/cli/main';
 import type { AuditEntry } from '../../src/audit/record';
 import { AuditWriter } from '../../src/audit/writer';
 import { tempDir } from '../helpers/audit-fixtures';
-import { kubectl, stack, uniqueName, vault } from './helpers/stack';
+import { kubectl, stack, uniqueName, vault } from './helpers';
 
-jest.setTimeout(90_000);
+jest.setTimeout(90_000); // each test's limit, not a wait: real logins and reads against the stack
 
 const ns = uniqueName('audit');
 const DEVICE = 'file';

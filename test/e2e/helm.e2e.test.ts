@@ -15,9 +15,9 @@ import type { Pod } from '../../src/inject/types';
 import { silentLogger } from '../../src/log';
 import { IMAGE_CLI, sidecarLaunch } from '../../src/sidecar-env';
 import { CHART_DIR, haveHelm, helm, parseManifests, type K8sObject } from '../helpers/helm';
-import { kubectl, KubectlError, stack, uniqueName } from './helpers/stack';
+import { kubectl, KubectlError, stack, uniqueName, waitFor } from './helpers';
 
-jest.setTimeout(180_000);
+jest.setTimeout(180_000); // each test's limit, not a wait: helm installs against a real apiserver
 
 const id = uniqueName('h');
 const ns = `${id}-app`;
@@ -54,13 +54,8 @@ async function create(p: Pod, ...flags: string[]): Promise<{ pod: Pod; output: s
   return { pod: JSON.parse(output.slice(output.indexOf('{'), output.lastIndexOf('}') + 1)) as Pod, output };
 }
 
-async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 120; i++) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what}: never happened`);
-}
+/** The apiserver picks configurations up asynchronously: a minute, polled twice a second. */
+const eventually = (what: string, check: () => Promise<boolean>): Promise<void> => waitFor(what, check, { timeoutMs: 60_000, intervalMs: 500 });
 
 beforeAll(async () => {
   if (!haveHelm()) throw new Error('helm is missing: run npm run stack:build');

@@ -11,9 +11,9 @@ import type { Pod } from '../../src/inject/types';
 import { silentLogger } from '../../src/log';
 import { corpusPods, testConfig } from '../helpers/injector';
 import { makeCert, type TestCert } from '../helpers/tls';
-import { kubectl, KubectlError, stack, uniqueName } from './helpers/stack';
+import { kubectl, KubectlError, stack, uniqueName, waitFor } from './helpers';
 
-jest.setTimeout(120_000);
+jest.setTimeout(120_000); // each test's limit, not a wait: every corpus pod goes through the real apiserver
 
 const ns = uniqueName('inject');
 const webhook = uniqueName('secrets-broker-e2e');
@@ -65,12 +65,8 @@ beforeAll(async () => {
   for (const sa of accounts) await kubectl(['-n', ns, 'create', 'serviceaccount', sa]);
   await kubectl(['apply', '-f', '-'], JSON.stringify(webhookConfig(injector.port, readFileSync(tls.certFile, 'utf8'))));
   // The apiserver picks webhook configurations up asynchronously.
-  for (let i = 0; i < 60; i++) {
-    const { pod } = await create(opted('probe'), '--dry-run=server');
-    if (pod.metadata?.annotations?.['secrets-broker.io/status'] === 'injected') return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error('the webhook never became active');
+  const active = async () => (await create(opted('probe'), '--dry-run=server')).pod.metadata?.annotations?.['secrets-broker.io/status'] === 'injected';
+  await waitFor('the webhook to become active', active, { timeoutMs: 30_000, intervalMs: 500 });
 });
 
 afterAll(async () => {

@@ -5,36 +5,41 @@
  * token, and SIGTERM. Runs the built CLI (npm run build) as a child process, started with
  * the node flags and TLS environment the injector gives the sidecar container.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sidecarLaunch } from '../../src/sidecar-env';
-import { kubectl, psql, stack, startVault, stopVault, uniqueName, vault, vaultAuditEntries } from './helpers/stack';
+import { kubectl, psql, stack, startProcess, startVault, stopVault, uniqueName, vault, vaultAuditEntries, waitFor, type RunningProcess } from './helpers';
 
-jest.setTimeout(240_000);
+jest.setTimeout(240_000); // each test's limit, not a wait: token, lease and certificate TTLs run out for real
 
 const ns = uniqueName('sidecar');
 const id = ns.replace(/[^a-z0-9]/g, '');
 const bin = path.join(__dirname, '..', '..', 'dist', 'src', 'cli', 'bin.js');
 const mount = mkdtempSync(path.join(os.tmpdir(), 'sb-e2e-'));
 const tokenFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'sb-e2e-token-')), 'token');
-let child: ChildProcess;
-let out = '';
-let err = '';
+/** The spec's poll interval, and the sidecar's request timeout (SIDECAR_REQUEST_TIMEOUT). */
+const ROTATE_S = 10;
+const REQUEST_TIMEOUT_S = 3;
+/** The sidecar's default SIDECAR_SHUTDOWN_TIMEOUT (10 s), plus its final flush. */
+const SHUTDOWN_MS = 15_000;
+let sidecar: RunningProcess;
 
-const audit = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const audit = () => sidecar.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const file = (f: string) => readFileSync(path.join(mount, f), 'utf8');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await Promise.resolve(cond()).catch(() => false)) return;
-    await sleep(250);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}\n${err.slice(-3000)}`);
+/** Waits on the shared poll helper; a timeout shows the sidecar's last log lines. */
+const until = (what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number) =>
+  waitFor(what, cond, { timeoutMs, intervalMs: 250, detail: () => sidecar.stderr().slice(-3000) });
+const healthPort = () => Number(/"health":"127\.0\.0\.1:(\d+)"/.exec(sidecar.stderr())?.[1]);
+/** When `secret` last refreshed successfully (epoch ms, never later than the truth), from its age on /metrics. */
+async function refreshedAt(secret: string): Promise<number> {
+  const asked = Date.now();
+  const body = await (await fetch(`http://127.0.0.1:${healthPort()}/metrics`)).text();
+  const age = new RegExp(`secrets_broker_sidecar_secret_age_seconds\\{secret="${secret}"\\} (\\S+)`).exec(body)?.[1];
+  if (age === undefined) throw new Error(`/metrics has no age for ${secret}`);
+  return asked - Number(age) * 1000;
 }
-const healthPort = () => Number(/"health":"127\.0\.0\.1:(\d+)"/.exec(err)?.[1]);
+const errorsOf = (secret: string) => audit().filter((r) => r.event === 'secret.error' && r.secret === secret).length;
 const ready = async () => (await fetch(`http://127.0.0.1:${healthPort()}/readyz`)).status === 200;
 const lastAccessor = () => audit().filter((r) => r.event === 'auth.login' && r.outcome === 'success').at(-1)?.vault?.accessor as string;
 
@@ -45,7 +50,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
     role: `sidecar-${id}`,
     mountPath: mount,
     lifecycle: 'sidecar',
-    rotateIntervalSeconds: 10,
+    rotateIntervalSeconds: ROTATE_S,
     notify: { kind: 'none' },
     secrets: [
       { name: 'kv', path: `secret/app/${id}`, file: 'kv.json', format: 'json', mode: 0o440 },
@@ -62,7 +67,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
     SIDECAR_TOKEN_FILE: tokenFile,
     SIDECAR_HEALTH_PORT: '0',
     SIDECAR_STALE_AFTER: '10s',
-    SIDECAR_REQUEST_TIMEOUT: '3s',
+    SIDECAR_REQUEST_TIMEOUT: `${REQUEST_TIMEOUT_S}s`,
     SIDECAR_AUDIT_HASH_DEVICE: 'file',
     POD_NAME: 'web',
     POD_NAMESPACE: ns,
@@ -89,17 +94,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  child?.kill('SIGKILL');
+  await sidecar?.stop('SIGKILL');
   await kubectl(['delete', 'namespace', ns, '--wait=false']).catch(() => undefined);
 });
 
 describe('sidecar on the real stack', () => {
   it('starts from a pod-bound token and renders every secret', async () => {
-    child = spawn(process.execPath, [...launch().nodeFlags, bin, 'sidecar'], { env: env() });
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    await waitFor(() => existsSync(path.join(mount, 'tls/web.pem')) && existsSync(path.join(mount, 'db.json')), 30_000, 'first render');
-    await waitFor(ready, 10_000, 'ready');
+    sidecar = startProcess(process.execPath, [...launch().nodeFlags, bin, 'sidecar'], { env: env() });
+    await until('first render', () => existsSync(path.join(mount, 'tls/web.pem')) && existsSync(path.join(mount, 'db.json')), 30_000);
+    await until('ready', ready, 10_000);
     expect(JSON.parse(file('kv.json'))).toEqual({ password: 'first' });
     expect(file('config.env')).toContain("username='app-user'");
     expect(statSync(path.join(mount, 'db.json')).mode & 0o777).toBe(0o400);
@@ -109,17 +112,19 @@ describe('sidecar on the real stack', () => {
     const configIno = statSync(path.join(mount, 'config.env')).ino;
     const t0 = Date.now();
     await vault('POST', `secret/data/app/${id}`, { data: { password: 'second' } });
-    await waitFor(() => JSON.parse(file('kv.json')).password === 'second', 12_000, 'kv rotation');
+    await until('kv rotation', () => JSON.parse(file('kv.json')).password === 'second', 12_000);
     expect(Date.now() - t0).toBeLessThan(11_000);
-    await sleep(11_000);
+    // "Not rewritten" needs a refresh of config that provably ran: its next poll, at most one interval away.
+    const since = Date.now();
+    await until('a refresh of config after the rotation', async () => (await refreshedAt('config')) > since, (ROTATE_S + REQUEST_TIMEOUT_S) * 1000 + 5000);
     expect(statSync(path.join(mount, 'config.env')).ino).toBe(configIno);
     expect(audit().filter((r) => r.event === 'secret.write' && r.secret === 'config')).toHaveLength(1);
   });
 
   it('database credentials are renewed, replaced before max TTL, and log in to PostgreSQL', async () => {
     const first = JSON.parse(file('db.json'));
-    await waitFor(() => audit().some((r) => r.event === 'secret.renew' && r.secret === 'db' && r.outcome === 'success'), 30_000, 'lease renewal');
-    await waitFor(() => JSON.parse(file('db.json')).username !== first.username, 50_000, 'new credentials before max TTL');
+    await until('lease renewal', () => audit().some((r) => r.event === 'secret.renew' && r.secret === 'db' && r.outcome === 'success'), 30_000);
+    await until('new credentials before max TTL', () => JSON.parse(file('db.json')).username !== first.username, 50_000);
     const creds = JSON.parse(file('db.json'));
     expect(await psql(creds.username, creds.password, 'select 1')).toBe('1');
     expect(vaultAuditEntries().some((e) => e.request?.path === 'sys/leases/renew')).toBe(true);
@@ -127,19 +132,21 @@ describe('sidecar on the real stack', () => {
 
   it('re-issues the PKI certificate at about 2/3 of its validity', async () => {
     const before = file('tls/web.pem');
-    await waitFor(() => file('tls/web.pem') !== before, 30_000, 'certificate re-issue');
+    await until('certificate re-issue', () => file('tls/web.pem') !== before, 30_000);
     expect(file('tls/web.pem')).toMatch(/-----BEGIN CERTIFICATE-----[\s\S]+PRIVATE KEY-----/);
   });
 
   it('Vault stopped mid-run: files stay intact, then the sidecar recovers', async () => {
     const kv = file('kv.json');
+    const failures = errorsOf('kv');
     await stopVault();
-    await sleep(12_000);
+    // "Intact" needs a kv refresh that provably failed while Vault was down: its next poll, at most one interval away.
+    await until('a failed kv refresh while Vault is down', () => errorsOf('kv') > failures, (ROTATE_S + REQUEST_TIMEOUT_S) * 1000 + 5000);
     expect(file('kv.json')).toBe(kv);
     await startVault();
     await vault('POST', `secret/data/app/${id}`, { data: { password: 'third' } });
-    await waitFor(() => JSON.parse(file('kv.json')).password === 'third', 40_000, 'recovery after restart');
-    await waitFor(ready, 20_000, 'ready again');
+    await until('recovery after restart', () => JSON.parse(file('kv.json')).password === 'third', 40_000);
+    await until('ready again', ready, 20_000);
   });
 
   it('a revoked token leads to a new login', async () => {
@@ -147,27 +154,25 @@ describe('sidecar on the real stack', () => {
     const logins = audit().filter((r) => r.event === 'auth.login' && r.outcome === 'success').length;
     expect((await vault('POST', 'auth/token/revoke-accessor', { accessor })).status).toBe(204);
     await vault('POST', `secret/data/app/${id}`, { data: { password: 'fourth' } });
-    await waitFor(() => JSON.parse(file('kv.json')).password === 'fourth', 30_000, 'render after re-login');
+    await until('render after re-login', () => JSON.parse(file('kv.json')).password === 'fourth', 30_000);
     expect(audit().filter((r) => r.event === 'auth.login' && r.outcome === 'success').length).toBeGreaterThan(logins);
   });
 
   it('after SIGTERM the token is revoked (its accessor no longer resolves) and the trail ends with revocations', async () => {
     const accessor = lastAccessor();
     expect((await vault('POST', 'auth/token/lookup-accessor', { accessor })).status).toBe(200);
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await sidecar.stop('SIGTERM', SHUTDOWN_MS)).toBe(0);
     expect((await vault('POST', 'auth/token/lookup-accessor', { accessor })).status).not.toBe(200);
     expect(audit().at(-1)).toMatchObject({ event: 'auth.revoke', outcome: 'success' });
-    for (const secret of [JSON.parse(file('db.json')).password, 'fourth', readFileSync(tokenFile, 'utf8')]) expect(out + err).not.toContain(secret);
+    for (const secret of [JSON.parse(file('db.json')).password, 'fourth', readFileSync(tokenFile, 'utf8')]) expect(sidecar.stdout() + sidecar.stderr()).not.toContain(secret);
   });
 
   it('--once with JWT auth renders and exits 0', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-e2e-once-'));
     const e = env({ VAULT_AUTH_METHOD: 'jwt', VAULT_AUTH_PATH: 'auth/jwt' });
     const spec = { ...JSON.parse(e.SECRETS_BROKER_SPEC!), role: 'app', mountPath: dir, secrets: [{ name: 'config', path: 'secret/app/config', file: 'c.json', format: 'json', mode: 0o440 }] };
-    const code = await new Promise<number | null>((r) => spawn(process.execPath, [...launch().nodeFlags, bin, 'sidecar', '--once'], { env: { ...e, SECRETS_BROKER_SPEC: JSON.stringify(spec) }, stdio: 'ignore' }).once('exit', r));
-    expect(code).toBe(0);
+    const once = startProcess(process.execPath, [...launch().nodeFlags, bin, 'sidecar', '--once'], { env: { ...e, SECRETS_BROKER_SPEC: JSON.stringify(spec) } });
+    expect(await once.ended).toBe(0);
     expect(JSON.parse(readFileSync(path.join(dir, 'c.json'), 'utf8')).username).toBe('app-user');
   });
 });

@@ -3,9 +3,9 @@
  * checks them with a real TokenReview, the database engine creates real PostgreSQL roles,
  * and Vault's audit device records it all.
  */
-import { kubectl, psql, stack, uniqueName, vault, vaultAuditEntries } from './helpers/stack';
+import { kubectl, psql, stack, uniqueName, vault, vaultAuditEntries } from './helpers';
 
-jest.setTimeout(60_000);
+jest.setTimeout(60_000); // each test's limit, not a wait: calls to the real stack
 
 const ns = uniqueName('stack');
 

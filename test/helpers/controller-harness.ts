@@ -3,10 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import NodeCache from 'node-cache';
 import { MemoryAuditSink } from '../../src/audit/writer';
-import { createLogger } from '../../src/log';
 import { AuditContext } from '../../src/sidecar/audit-context';
 import { Controller } from '../../src/sidecar/controller';
 import { SidecarMetrics } from '../../src/sidecar/metrics';
@@ -14,6 +12,7 @@ import { AuthSession } from '../../src/sidecar/session';
 import type { PodSecretsSpec, SecretSpec } from '../../src/spec';
 import { VaultClient } from '../../src/vault/client';
 import type { WriteResult } from '../../src/render/write';
+import { captureLogger } from './log-capture';
 
 export interface CtlHarness {
   c: Controller;
@@ -36,10 +35,7 @@ export function makeController(
   const tokenFile = path.join(mount, '..', `${path.basename(mount)}.token`);
   writeFileSync(tokenFile, 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln');
   const spec: PodSecretsSpec = { version: 1, role: 'app', mountPath: mount, lifecycle: 'sidecar', rotateIntervalSeconds: 60, notify: { kind: 'none' }, secrets };
-  const logStream = new PassThrough();
-  let logText = '';
-  logStream.on('data', (c: Buffer) => (logText += c.toString()));
-  const log = createLogger({ name: 't', level: 'debug', destination: logStream });
+  const { logger: log, text: logs } = captureLogger('t');
   const clock = { now: Date.now() };
   const sink = new MemoryAuditSink();
   const metrics = new SidecarMetrics();
@@ -59,5 +55,5 @@ export function makeController(
     now: () => clock.now,
     revokeLease: (id) => client.revokeLease(id),
   });
-  return { c, session, client, sink, metrics, mount, tokenFile, logs: () => logText, clock };
+  return { c, session, client, sink, metrics, mount, tokenFile, logs, clock };
 }

@@ -5,14 +5,15 @@
  * enough of the API for the sidecar's happy path so each fault can be switched on.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { listenLocal } from './net';
 
 export type Fault = { status: number; body?: unknown } | 'hang' | 'malformed' | 'reset';
 
 export interface StubVault {
   url: string;
-  requests: { method: string; path: string; token?: string; body: any }[];
+  /** Every request, in arrival order; `at` is Date.now() when it arrived. */
+  requests: { method: string; path: string; token?: string; body: any; at: number }[];
   /** Faults by path prefix (without /v1/); consumed once when `times` is set. */
   fault(prefix: string, fault: Fault, times?: number): void;
   clear(): void;
@@ -56,7 +57,7 @@ export async function startStubVault(): Promise<StubVault> {
         body = {};
       }
       const token = req.headers['x-vault-token'] as string | undefined;
-      stub.requests.push({ method: req.method ?? '', path, token, body });
+      stub.requests.push({ method: req.method ?? '', path, token, body, at: Date.now() });
       const f = faults.find((x) => path.startsWith(x.prefix));
       if (f) {
         if (f.times !== undefined && --f.times <= 0) faults.splice(faults.indexOf(f), 1);
@@ -69,8 +70,7 @@ export async function startStubVault(): Promise<StubVault> {
       res.writeHead(status, { 'content-type': 'application/json' }).end(status === 204 ? undefined : JSON.stringify(out));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenLocal(server);
   return Object.assign(stub, {
     url: `http://127.0.0.1:${port}`,
     close: () =>

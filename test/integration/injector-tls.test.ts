@@ -4,12 +4,15 @@ import { request as httpsRequest } from 'node:https';
 import { connect, type TLSSocket } from 'node:tls';
 import { startInjector, type RunningInjector } from '../../injector/main';
 import { MemoryAuditSink } from '../../src/audit/writer';
-import { silentLogger } from '../../src/log';
 import { fixture, testConfig } from '../helpers/injector';
+import { captureLogger } from '../helpers/log-capture';
 import { makeCert, type TestCert } from '../helpers/tls';
+import { waitFor } from '../helpers/wait';
 
 let tls: TestCert;
 let running: RunningInjector;
+const log = captureLogger('injector', 'info');
+const RELOAD_SECONDS = 1;
 
 beforeAll(async () => {
   tls = makeCert();
@@ -17,10 +20,10 @@ beforeAll(async () => {
     INJECTOR_BIND_ADDRESS: '127.0.0.1',
     INJECTOR_TLS_CERT_FILE: tls.certFile,
     INJECTOR_TLS_KEY_FILE: tls.keyFile,
-    INJECTOR_TLS_RELOAD_SECONDS: '1',
+    INJECTOR_TLS_RELOAD_SECONDS: String(RELOAD_SECONDS),
   });
   config.port = 0;
-  running = await startInjector(config, { logger: silentLogger(), audit: new MemoryAuditSink() });
+  running = await startInjector(config, { logger: log.logger, audit: new MemoryAuditSink() });
 });
 
 afterAll(async () => {
@@ -89,17 +92,14 @@ it('drops a client that never finishes the handshake', async () => {
 
 it('reloads the certificate when the files change, without a restart', async () => {
   const next = makeCert(undefined, 'next');
+  const reloads = () => log.lines().filter((l) => l.msg === 'serving certificate reloaded').length;
   copyFileSync(next.keyFile, tls.keyFile);
   copyFileSync(next.certFile, tls.certFile);
-  const deadline = Date.now() + 5000;
-  let served = '';
-  while (Date.now() < deadline) {
-    const socket = await tlsConnect({ ca: [tls.cert, next.cert] });
-    served = socket.getPeerX509Certificate()?.toString() ?? '';
-    socket.destroy();
-    if (served.trim() === next.cert.trim()) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  // A check between the two copies sees a mismatched pair and keeps the old one; the next check reloads.
+  await waitFor('the certificate reload', () => reloads() === 1, { timeoutMs: 2 * RELOAD_SECONDS * 1000 + 1000 });
+  const socket = await tlsConnect({ ca: [tls.cert, next.cert] });
+  const served = socket.getPeerX509Certificate()?.toString() ?? '';
+  socket.destroy();
   expect(served.trim()).toBe(next.cert.trim());
   rmSync(next.dir, { recursive: true, force: true });
 }, 10000);

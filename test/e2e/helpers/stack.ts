@@ -2,12 +2,13 @@
  * Access to the running test stack (test/stack/up.sh) for end-to-end tests: its env file,
  * kubectl, Vault's HTTP API with the stack's CA, psql, and stopping/starting Vault.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startProcess } from '../../helpers/process';
 
 const run = promisify(execFile);
 
@@ -66,15 +67,10 @@ export async function kubectl(args: string[], input?: string): Promise<string> {
     const { stdout } = await run(bin, args, { env: { ...process.env, KUBECONFIG: s.KUBECONFIG }, maxBuffer: 64 << 20 });
     return stdout;
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env: { ...process.env, KUBECONFIG: s.KUBECONFIG } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => (code === 0 ? resolve(out + err) : reject(new KubectlError(code ?? -1, out, err))));
-    child.stdin.end(input);
-  });
+  const child = startProcess(bin, args, { env: { ...process.env, KUBECONFIG: s.KUBECONFIG }, input });
+  const code = await child.ended;
+  if (code !== 0) throw new KubectlError(code ?? -1, child.stdout(), child.stderr());
+  return child.stdout() + child.stderr();
 }
 
 export class KubectlError extends Error {

@@ -1,17 +1,26 @@
 /** The whole sidecar in-process (sidecar/main.ts): rows 15, 21, 26, 30, 31, notification, health, --once, exit codes. */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../../src/cli/main';
-import { get, makeHarness, once, secret, start, waitFor, type Harness } from '../../helpers/harness';
+import { backoffDelay, DEFAULT_BACKOFF } from '../../../src/vault/lease';
+import { get, makeHarness, once, secret, start, type Harness } from '../../helpers/harness';
+import { listenLocal } from '../../helpers/net';
 import { startStubVault, type StubVault } from '../../helpers/stub-vault';
+import { waitFor } from '../../helpers/wait';
 
 let v: StubVault;
 const harnesses: Harness[] = [];
 const track = (h: Harness) => (harnesses.push(h), h);
+/** The login retry delays the sidecar plans (seconds), at their random extremes. */
+const shortest = (attempt: number) => backoffDelay(attempt, 0, DEFAULT_BACKOFF);
+const longest = (attempt: number) => backoffDelay(attempt, 1, DEFAULT_BACKOFF);
+/** Room for the requests and rendering around a planned delay. */
+const SLACK_MS = 2000;
+/** Timers count whole milliseconds of the event loop's cached clock, not Date.now(). */
+const CLOCK_MS = 20;
 beforeEach(async () => {
   v = await startStubVault();
   v.kv.set('app/db', { version: 1, data: { username: 'app', password: `pw-${Math.random().toString(36).slice(2)}` } });
@@ -30,7 +39,7 @@ describe('sidecar process', () => {
     const h = track(makeHarness(v.url, [secret('db', 'secret/app/db'), secret('pg', 'database/creds/app', { format: 'env', file: 'pg.env' })]));
     const agent = await start(h);
     const port = agent.healthPort!;
-    await waitFor(() => agent.allRendered, 8000, 'all rendered');
+    await waitFor('all rendered', () => agent.allRendered);
     expect((await get(port, '/readyz')).status).toBe(200);
     expect((await get(port, '/healthz')).status).toBe(200);
     const metrics = (await get(port, '/metrics')).body;
@@ -50,26 +59,29 @@ describe('sidecar process', () => {
     expect(existsSync(path.join(h.mount, 'pg.env'))).toBe(true); // files are never deleted
   });
 
-  it('T15: Vault unreachable at start: not ready, no file, spaced retries, then recovers', async () => {
+  it('T15: Vault unreachable at start: not ready, no file, retries spaced by the backoff, then recovers', async () => {
     const h = track(makeHarness(v.url, [secret('db', 'secret/app/db')]));
     v.fault('auth/', { status: 503 });
     const agent = await start(h);
-    await new Promise((r) => setTimeout(r, 1600));
+    const logins = () => v.requests.filter((r) => r.method === 'POST' && r.path === 'auth/kubernetes/login').map((r) => r.at);
+    // Attempts at 0 s, then after backoff(0), then after backoff(1); each bound comes from the schedule itself.
+    await waitFor('three login attempts', () => logins().length >= 3, { timeoutMs: (longest(0) + longest(1)) * 1000 + SLACK_MS });
     expect((await get(agent.healthPort!, '/readyz')).status).toBe(503);
     expect(await runCli(['sidecar', '--probe'], { env: { SIDECAR_HEALTH_PORT: String(agent.healthPort) }, stdout: new PassThrough(), stderr: new PassThrough() })).toBe(1);
     expect(existsSync(path.join(h.mount, 'db.json'))).toBe(false);
-    const attempts = v.count('POST', 'auth/kubernetes/login');
-    expect(attempts).toBeGreaterThanOrEqual(2);
-    expect(attempts).toBeLessThanOrEqual(3); // 0 s, then 0.5-1 s, then 1-2 s later: no tight loop
+    const [first, second, third] = logins();
+    // No tight loop: each retry waited at least the shortest backoff for its attempt.
+    expect(second! - first!).toBeGreaterThanOrEqual(shortest(0) * 1000 - CLOCK_MS);
+    expect(third! - second!).toBeGreaterThanOrEqual(shortest(1) * 1000 - CLOCK_MS);
     v.clear();
-    await waitFor(() => agent.allRendered, 8000, 'recovery');
+    await waitFor('recovery', () => agent.allRendered, { timeoutMs: longest(2) * 1000 + SLACK_MS });
     expect((await get(agent.healthPort!, '/readyz')).status).toBe(200);
-  });
+  }, 15_000);
 
   it('T21: a hanging Vault does not block shutdown beyond its timeout', async () => {
     const h = track(makeHarness(v.url, [secret('db', 'secret/app/db')], {}, { SIDECAR_SHUTDOWN_TIMEOUT: '1s', SIDECAR_REQUEST_TIMEOUT: '30s' }));
     const agent = await start(h);
-    await waitFor(() => agent.allRendered);
+    await waitFor('all rendered', () => agent.allRendered);
     v.fault('auth/token/revoke-self', 'hang');
     const t0 = Date.now();
     await agent.shutdown('SIGTERM');
@@ -82,8 +94,8 @@ describe('sidecar process', () => {
     const h = track(makeHarness(v.url, [secret('db', 'secret/app/db'), secret('pg', 'database/creds/app'), secret('bad', 'secret/app/db', { key: 'nokey', file: 'bad' })], {}, { SIDECAR_AUDIT_HASH_DEVICE: 'file' }));
     v.fault('secret/data/app/db', { status: 500, body: { errors: [`backend said ${value} and ${h.jwt}`] } }, 1);
     const agent = await start(h);
-    await waitFor(() => h.audit().some((r) => r.event === 'secret.write' && r.secret === 'pg'), 8000, 'pg written');
-    await waitFor(() => h.audit().some((r) => r.event === 'secret.write' && r.secret === 'db'), 8000, 'db written');
+    await waitFor('pg written', () => h.audit().some((r) => r.event === 'secret.write' && r.secret === 'pg'));
+    await waitFor('db written', () => h.audit().some((r) => r.event === 'secret.write' && r.secret === 'db'));
     const metrics = (await get(agent.healthPort!, '/metrics')).body;
     await agent.shutdown('SIGTERM');
     const pg = JSON.parse(readFileSync(path.join(h.mount, 'pg.json'), 'utf8'));
@@ -116,8 +128,8 @@ describe('sidecar process', () => {
   it('T31: an audit file failing at run time: secrets keep flowing, stdout keeps the trail, losses counted', async () => {
     const h = track(makeHarness(v.url, [secret('db', 'secret/app/db')], {}, { SIDECAR_AUDIT_FILE: '/dev/full' }));
     const agent = await start(h);
-    await waitFor(() => agent.allRendered);
-    await waitFor(async () => /audit_errors_total\{outcome="failure"\} [1-9]/.test((await get(agent.healthPort!, '/metrics')).body), 3000, 'audit errors counted');
+    await waitFor('all rendered', () => agent.allRendered);
+    await waitFor('audit errors counted', async () => /audit_errors_total\{outcome="failure"\} [1-9]/.test((await get(agent.healthPort!, '/metrics')).body));
     expect(h.audit().map((r) => r.event)).toContain('secret.write');
     expect(h.err()).toContain('audit file unwritable; records continue on stdout');
   });
@@ -125,15 +137,14 @@ describe('sidecar process', () => {
   it('notifies the app over HTTP on change only, once per burst', async () => {
     const posts: string[] = [];
     const app = http.createServer((req, res) => (posts.push(`${req.method} ${req.url}`), res.end()));
-    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-    const port = (app.address() as AddressInfo).port;
+    const port = await listenLocal(app);
     const h = track(makeHarness(v.url, [secret('db', 'secret/app/db'), secret('pg', 'database/creds/app')], { notify: { kind: 'http', port, path: '/-/reload' } }));
     v.config.leaseTtl = 2;
     v.config.leaseRenewable = false;
     const agent = await start(h);
-    await waitFor(() => agent.allRendered);
+    await waitFor('all rendered', () => agent.allRendered);
     expect(posts).toEqual([]); // the first render does not notify: the app starts after it
-    await waitFor(() => posts.length > 0, 6000, 'notification');
+    await waitFor('notification', () => posts.length > 0);
     expect(posts[0]).toBe('POST /-/reload');
     app.close();
   });

@@ -1,13 +1,14 @@
 /** Row 22: TLS verification is always on: wrong CA, wrong hostname, expired certificate all fail closed, in process and as the sidecar is launched. */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { VaultError } from '../../../src/errors';
 import { sidecarLaunch } from '../../../src/sidecar-env';
 import { VaultClient } from '../../../src/vault/client';
+import { listenLocal } from '../../helpers/net';
+import { startProcess } from '../../helpers/process';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-tls-'));
 const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
@@ -35,8 +36,8 @@ async function serve(pair: { key: Buffer; cert: Buffer }): Promise<{ url: string
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ auth: { client_token: 'hvs.x', accessor: 'a', lease_duration: 60, renewable: true, policies: [] } }));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => (server.closeAllConnections(), server.close()), agents };
+  const port = await listenLocal(server);
+  return { url: `https://127.0.0.1:${port}`, close: () => (server.closeAllConnections(), server.close()), agents };
 }
 
 async function loginWith(url: string, caPem?: Buffer): Promise<unknown> {
@@ -78,13 +79,9 @@ describe('the sidecar launch (node flags and TLS environment the injector sets)'
   const launchGet = async (url: string, caFile: string): Promise<{ status: number | null; stdout: string; stderr: string }> => {
     const l = sidecarLaunch(caFile);
     const script = `require('https').get(process.argv[1], { agent: false, ca: require('fs').readFileSync(process.argv[2]) }, (r) => { console.log(r.statusCode); r.resume(); }).on('error', (e) => { console.log(e.code); });`;
-    const child = spawn(process.execPath, [...l.nodeFlags, '-e', script, url, caFile], { env: { PATH: process.env.PATH, ...l.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const status = await new Promise<number | null>((r) => child.once('close', r));
-    return { status, stdout: stdout.trim(), stderr };
+    const child = startProcess(process.execPath, [...l.nodeFlags, '-e', script, url, caFile], { env: { PATH: process.env.PATH, ...l.env } });
+    const status = await child.ended;
+    return { status, stdout: child.stdout().trim(), stderr: child.stderr() };
   };
 
   it.each([

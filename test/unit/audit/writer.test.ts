@@ -9,6 +9,7 @@ import { verifyFiles } from '../../../src/audit/verify';
 import { AuditWriter } from '../../../src/audit/writer';
 import { verifierFromKey } from '../../../src/audit/checkpoint';
 import { checkpointKeys, clock, sampleEntries, signing, tempDir } from '../../helpers/audit-fixtures';
+import { waitFor } from '../../helpers/wait';
 
 function capture() {
   const out = new PassThrough();
@@ -86,7 +87,7 @@ describe('AuditWriter file sink', () => {
     const opts = async () => ({ source: 'sidecar' as const, stdout: new PassThrough(), now: clock(), file: { path }, ...(await signing(privateKey, 4)) });
     const w1 = new AuditWriter(await opts());
     for (const e of sampleEntries()) w1.record(e); // 9 records, checkpoints after 4 and 8, one unsigned: a crash, no flush
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor('both checkpoints signed and the queue written', () => w1.chainHead.seq === 11);
     const w2 = new AuditWriter(await opts());
     for (const e of sampleEntries().slice(0, 5)) w2.record(e);
     await w2.close();
