@@ -6,13 +6,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { request } from 'node:https';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCert } from '../helpers/tls';
 import { IMAGE, mountImage, runInImage, runToEnd, type MountedImage } from './helpers/oci';
-import { kubectl, stack, uniqueName, vault } from './helpers/stack';
+import { freePort, kubectl, stack, uniqueName, vault, waitFor } from './helpers';
 import { plant } from '../helpers/fake-secrets';
 
 jest.setTimeout(180_000);
@@ -35,17 +34,6 @@ beforeAll(() => {
 });
 afterAll(() => image?.release());
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
 function httpsStatus(port: number, path: string, ca: string): Promise<number> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path, ca, timeout: 2000 }, (res) => {
@@ -56,15 +44,6 @@ function httpsStatus(port: number, path: string, ca: string): Promise<number> {
     req.on('timeout', () => req.destroy());
     req.end();
   });
-}
-
-async function until(cond: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }
 
 describe('the image under runc, read-only root, non-root user', () => {
@@ -99,7 +78,7 @@ describe('the image under runc, read-only root, non-root user', () => {
       },
     });
     try {
-      await until(async () => (await httpsStatus(port, '/healthz', cert.cert)) === 200 || r.child.exitCode !== null, 30_000, 'injector /healthz');
+      await waitFor('the injector in the image to answer /healthz', async () => (await httpsStatus(port, '/healthz', cert.cert)) === 200 || r.child.exitCode !== null, { timeoutMs: 30_000, detail: () => r.stderr() });
       expect(await httpsStatus(port, '/healthz', cert.cert)).toBe(200);
     } finally {
       await r.stop();
