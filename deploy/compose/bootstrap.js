@@ -74,7 +74,26 @@ function sampleSecret(version) {
   return { data: { message: `hello from Vault, version ${version}`, password: crypto.randomBytes(18).toString('base64url') } };
 }
 
+/**
+ * Waits until Vault answers (its CA written, its listener up), at most 60 s. Compose
+ * runtimes that do not honour `depends_on: condition: service_healthy` (podman-compose
+ * with podman before 4.6) start this step as soon as the vault container starts.
+ */
+async function waitForVault() {
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    try {
+      await vault('GET', 'sys/health?uninitcode=200&sealedcode=200');
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`Vault did not answer within 60 s (${err.code ?? err.message})`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 async function configure() {
+  await waitForVault();
   const init = await vault('PUT', 'sys/init', { secret_shares: 1, secret_threshold: 1 });
   await vault('PUT', 'sys/unseal', { key: init.keys_base64[0] });
   const root = init.root_token;

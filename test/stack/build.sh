@@ -23,7 +23,7 @@ peers=(
   "vault|vault|github.com/hashicorp/vault|vault"
   "gitleaks|gitleaks|github.com/zricethezav/gitleaks/v8|gitleaks"
 )
-default_set=(etcd kube-apiserver kubectl helm vault postgres chromium image-tools)
+default_set=(etcd kube-apiserver kubectl helm vault postgres chromium image-tools podman-compose)
 
 want=("$@")
 [ ${#want[@]} -gt 0 ] || want=("${default_set[@]}")
@@ -81,15 +81,35 @@ install_chromium() {
 }
 
 # buildah builds the image from the Dockerfile without a Docker engine (npm run image:build),
-# debootstrap makes its base, runc runs it in the image tests.
+# debootstrap makes its base, runc runs it in the image tests, podman and podman-compose run
+# the compose quickstart (with CNI networking and its DNS plugin, so services find each other
+# by name).
 install_image_tools() {
   local missing=() tool pkg
-  for tool in buildah:buildah runc:runc debootstrap:debootstrap skopeo:skopeo; do
+  for tool in buildah:buildah runc:runc debootstrap:debootstrap skopeo:skopeo podman:podman \
+    /usr/lib/cni/bridge:containernetworking-plugins /usr/lib/cni/dnsname:golang-github-containernetworking-plugin-dnsname; do
     IFS=: read -r tool pkg <<<"$tool"
-    command -v "$tool" >/dev/null 2>&1 || missing+=("$pkg")
+    command -v "$tool" >/dev/null 2>&1 || [ -x "$tool" ] || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}" fuse-overlayfs uidmap
-  printf '%-15s present  %s; %s\n' image-tools "$(buildah --version)" "$(runc --version | head -1)"
+  printf '%-15s present  %s; %s; %s\n' image-tools "$(buildah --version)" "$(runc --version | head -1)" "$(podman --version)"
+}
+
+# podman-compose from PyPI, pinned, in a virtual environment of its own: Debian's 1.0.3
+# ignores volume driver options and dependency conditions.
+podman_compose_version=1.6.0
+install_podman_compose() {
+  local venv="$SB_CACHE_DIR/venv/podman-compose"
+  if [ -x "$venv/bin/podman-compose" ] && "$venv/bin/pip" show podman-compose 2>/dev/null | grep -qx "Version: $podman_compose_version"; then
+    ln -sf "$venv/bin/podman-compose" "$SB_BIN/podman-compose"
+    printf '%-15s cached   %s\n' podman-compose "$podman_compose_version"
+    return 0
+  fi
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "podman-compose==$podman_compose_version"
+  ln -sf "$venv/bin/podman-compose" "$SB_BIN/podman-compose"
+  printf '%-15s installed %s\n' podman-compose "$podman_compose_version"
 }
 
 mkdir -p "$SB_BIN"
@@ -98,6 +118,7 @@ for name in "${want[@]}"; do
     postgres) install_postgres ;;
     chromium) install_chromium ;;
     image-tools) install_image_tools ;;
+    podman-compose) install_podman_compose ;;
     *) build_peer "$name" ;;
   esac
 done
