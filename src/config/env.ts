@@ -1,6 +1,5 @@
 import { cleanEnv, EnvError, EnvMissingError, type ValidatorSpec } from 'envalid';
 import { ConfigError, type SettingProblem } from '../errors';
-import type { SettingRow } from './sidecar-settings';
 import type { Parse } from './validators';
 
 export const MISSING = 'required setting is missing';
@@ -48,8 +47,8 @@ function parseField<T>(spec: FieldSpec<T>, raw: string | undefined): T {
   return spec.parse(raw);
 }
 
-/** A table row as a field of the sidecar's or the injector's own reader. */
-export function rowField<T>(row: SettingRow<T>): FieldSpec<T> {
+/** A settings-table row (src/config/sidecar-settings.ts) as a field of the sidecar's or the injector's own reader. */
+export function rowField<T>(row: { parse: Parse<T>; default?: string }): FieldSpec<T> {
   return { parse: row.parse, default: row.default };
 }
 
