@@ -24,6 +24,16 @@ export class UsageError extends BrokerError {
   }
 }
 
+/**
+ * Text a setting's parser refused (src/config/validators.ts). The message says what is
+ * expected, never what was given; the reader adds the setting's name.
+ */
+export class ValueError extends BrokerError {
+  constructor(message: string) {
+    super('VALUE_INVALID', message);
+  }
+}
+
 /** One bad setting: its name (as the environment spells it) and why, never its value. */
 export interface SettingProblem {
   setting: string;
