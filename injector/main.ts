@@ -10,7 +10,7 @@ import { createAuditWriter } from '../src/audit/setup';
 import type { AuditSink } from '../src/audit/writer';
 import { checkpointKeyProblem } from '../src/config/audit';
 import type { InjectorConfig } from '../src/config/injector';
-import { ConfigError } from '../src/errors';
+import { ConfigError, listenFailure } from '../src/errors';
 import type { LiteralDetector } from '../src/inject/literal';
 import { createLogger, type Logger } from '../src/log';
 import { createApp } from './app';
@@ -38,7 +38,10 @@ export interface RunningInjector {
   close(): Promise<void>;
 }
 
-/** Starts the HTTPS server; resolves once it listens. Throws when the certificate cannot be loaded. */
+/**
+ * Starts the HTTPS server; resolves once it listens. Throws ConfigError when the certificate
+ * cannot be loaded (exit 2) and RuntimeFailure when the port cannot be bound (exit 3).
+ */
 export async function startInjector(config: InjectorConfig, opts: StartOptions = {}): Promise<RunningInjector> {
   const logger = opts.logger ?? createLogger({ name: 'injector', level: config.logLevel });
   const metrics = createMetrics();
@@ -77,10 +80,16 @@ export async function startInjector(config: InjectorConfig, opts: StartOptions =
     else logger.warn({}, 'serving certificate changed but could not be loaded; keeping the previous one');
   }, config.tlsReloadSeconds * 1000);
   timer.unref();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.bindAddress, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.bindAddress, () => resolve());
+    });
+  } catch (err) {
+    clearInterval(timer);
+    await audit.flush();
+    throw listenFailure('injector', config.bindAddress, config.port, err);
+  }
   listening = true;
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, address: config.bindAddress, literalSecrets: config.literalSecrets, mode: config.sidecar.mode }, 'injector listening');

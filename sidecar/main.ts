@@ -9,7 +9,8 @@ import { createAuditWriter } from '../src/audit/setup';
 import type { AuditSink } from '../src/audit/writer';
 import { AUDIT_ENV, checkpointKeyProblem, parseAuditEnv } from '../src/config/audit';
 import { parseSidecarConfig, type SidecarConfig } from '../src/config/sidecar';
-import { ConfigError } from '../src/errors';
+import { EXIT, type ExitCode } from '../src/cli/exit';
+import { ConfigError, listenFailure } from '../src/errors';
 import { createLogger, type Logger } from '../src/log';
 import { SIDECAR_ENV } from '../src/sidecar-env';
 import { AuditContext } from '../src/sidecar/audit-context';
@@ -33,7 +34,11 @@ export interface RunOptions {
   onAgent?: (agent: Agent) => void;
 }
 
-export async function runSidecar(o: RunOptions): Promise<number> {
+/**
+ * Resolves to the exit code: 0, or for `--once` 1 naming each secret it could not render.
+ * Throws ConfigError on bad settings (exit 2) and RuntimeFailure when the health port cannot be bound (exit 3).
+ */
+export async function runSidecar(o: RunOptions): Promise<ExitCode> {
   const cfg = parseSidecarConfig(o.env);
   const log = createLogger({ name: 'secrets-broker-sidecar', level: cfg.logLevel, destination: o.stderr });
   const metrics = new SidecarMetrics();
@@ -63,12 +68,12 @@ export async function runSidecar(o: RunOptions): Promise<number> {
     const result = await runOnce(controller, log);
     for (const f of result.failed) o.stderr.write(`secrets-broker: sidecar --once: ${f}\n`);
     await close();
-    return result.ok ? 0 : 1;
+    return result.ok ? EXIT.OK : EXIT.FOUND;
   }
   return runAgent(cfg, o, { controller, metrics, log, close });
 }
 
-async function runAgent(cfg: SidecarConfig, o: RunOptions, p: { controller: Controller; metrics: SidecarMetrics; log: Logger; close: () => Promise<void> }): Promise<number> {
+async function runAgent(cfg: SidecarConfig, o: RunOptions, p: { controller: Controller; metrics: SidecarMetrics; log: Logger; close: () => Promise<void> }): Promise<ExitCode> {
   const notifier = createNotifier(cfg.spec.notify, {
     procRoot: o.procRoot,
     selfPid: process.pid,
@@ -83,14 +88,19 @@ async function runAgent(cfg: SidecarConfig, o: RunOptions, p: { controller: Cont
     health: { port: cfg.healthPort, host: cfg.healthBind },
     shutdown: { revoke: cfg.revokeOnShutdown, timeoutMs: cfg.shutdownTimeoutMs, close: p.close },
   });
-  await agent.start();
+  try {
+    await agent.start();
+  } catch (err) {
+    await p.close();
+    throw listenFailure('sidecar health server', cfg.healthBind, cfg.healthPort, err);
+  }
   p.log.info({ secrets: cfg.spec.secrets.length, health: `${cfg.healthBind}:${agent.healthPort ?? cfg.healthPort}` }, 'sidecar started');
   if (o.signals) {
     for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void agent.shutdown(sig));
   }
   o.onAgent?.(agent);
   await agent.done;
-  return 0;
+  return EXIT.OK;
 }
 
 /**

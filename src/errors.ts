@@ -24,6 +24,16 @@ export class UsageError extends BrokerError {
   }
 }
 
+/**
+ * Text a setting's parser refused (src/config/validators.ts). The message says what is
+ * expected, never what was given; the reader adds the setting's name.
+ */
+export class ValueError extends BrokerError {
+  constructor(message: string) {
+    super('VALUE_INVALID', message);
+  }
+}
+
 /** One bad setting: its name (as the environment spells it) and why, never its value. */
 export interface SettingProblem {
   setting: string;
@@ -128,5 +138,34 @@ export class SpecError extends BrokerError {
 export class TokenFileError extends BrokerError {
   constructor(message: string) {
     super('TOKEN_FILE', message);
+  }
+}
+
+/**
+ * The command could not do what was asked although the request was well formed: a port
+ * already in use, an output file it cannot write. The CLI prints the message as one line
+ * and exits 3, apart from bad usage (2).
+ */
+export class RuntimeFailure extends BrokerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('RUNTIME_FAILURE', message, options);
+  }
+}
+
+/**
+ * A server that could not listen (`what` names it): a RuntimeFailure naming the address and
+ * the errno code, for example `EADDRINUSE, the port is in use`. Not an errno error: returned as it is.
+ */
+export function listenFailure(what: string, host: string, port: number, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string') return err;
+  const why = code === 'EADDRINUSE' ? `${code}, the port is in use` : code === 'EACCES' ? `${code}, not allowed to bind it` : code;
+  return new RuntimeFailure(`${what}: cannot listen on ${host}:${port} (${why})`, { cause: err });
+}
+
+/** A request that is not a usable AdmissionReview (src/inject/review.ts): HTTP 400 with this message. */
+export class ReviewError extends BrokerError {
+  constructor(message: string) {
+    super('REVIEW_MALFORMED', message);
   }
 }

@@ -1,6 +1,6 @@
 /** `secrets-broker audit verify|query|report|correlate`: thin wiring over src/audit. */
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Option } from 'commander';
 import type { CheckpointVerifier } from '../audit/checkpoint';
 import { correlate } from '../audit/correlate';
 import { parseFilter, type FilterOptions } from '../audit/query';
@@ -12,11 +12,9 @@ import type { AuditRecord } from '../audit/record';
 import { ReportBuilder } from '../audit/report';
 import { formatTable } from '../audit/table';
 import { verifyFiles, type Finding, type VerifySummary } from '../audit/verify';
-import { BrokerError, UsageError } from '../errors';
-import type { CliIO, Register } from './main';
-
-/** docs/contract.md exit codes (main.ts's EXIT; not imported, main.ts imports this module). */
-const EXIT = { OK: 0, FOUND: 1 } as const;
+import { BrokerError, RuntimeFailure, UsageError } from '../errors';
+import { EXIT, type ExitCode } from './exit';
+import type { CliIO, Register } from './io';
 
 /** Every input must be a readable regular file: one problem line each (exit 2). Returns them in rotation order. */
 function checkInputs(files: readonly string[]): string[] {
@@ -71,7 +69,8 @@ function tailText(r: VerifySummary): string {
   return `; ${signed}, unsigned tail ${t.records} record(s) ${t.bytes} bytes`;
 }
 
-async function verifyAction(files: string[], o: VerifyOpts, io: CliIO): Promise<void> {
+/** `audit verify`: resolves to 0, or 1 on a break (or a warning under --strict, or too long an unsigned tail). */
+export async function auditVerify(files: string[], o: VerifyOpts, io: CliIO): Promise<ExitCode> {
   const maxUnsignedTail = maxTail(o);
   files = checkInputs(files);
   const key = await keyFor(o.key);
@@ -88,11 +87,11 @@ async function verifyAction(files: string[], o: VerifyOpts, io: CliIO): Promise<
         `${r.breaks.length} break(s), ${r.warnings.length} warning(s); head seq ${r.head.seq} sha256 ${r.head.hash}${tailText(r)}\n`,
     );
   }
-  process.exitCode = failed ? EXIT.FOUND : EXIT.OK;
+  return failed ? EXIT.FOUND : EXIT.OK;
 }
 
 /** On stderr: what the reader left out and why; exit 1 when the chain breaks. */
-function readNotice(stats: ReadStats, io: CliIO): number {
+function readNotice(stats: ReadStats, io: CliIO): ExitCode {
   const b = stats.firstBreak;
   if (b) {
     io.stderr.write(`secrets-broker: the audit chain breaks at ${where(b)}: ${b.message}\n`);
@@ -104,7 +103,8 @@ function readNotice(stats: ReadStats, io: CliIO): number {
 
 type QueryOpts = FilterOptions & { format: 'table' | 'json'; groupBy?: GroupKey; currentVersions?: boolean; allowPartial?: boolean };
 
-async function queryAction(files: string[], o: QueryOpts, io: CliIO): Promise<void> {
+/** `audit query`: resolves to 0, or 1 when the chain breaks (records from there on are left out). */
+export async function auditQuery(files: string[], o: QueryOpts, io: CliIO): Promise<ExitCode> {
   const filter = parseFilter(o, Date.now());
   files = checkInputs(files);
   const stats = await runQuery(files, { filter, format: o.format, groupBy: o.groupBy, currentVersions: o.currentVersions, allowPartial: o.allowPartial }, io.stdout);
@@ -113,13 +113,13 @@ async function queryAction(files: string[], o: QueryOpts, io: CliIO): Promise<vo
     io.stderr.write(`secrets-broker: more than ${MAX_GROUPS} rows: ${stats.overflow} matching record(s) of further groups are ${fate}; narrow the filter\n`);
   }
   if (stats.rolesNotKept > 0) io.stderr.write(`secrets-broker: roles of ${stats.rolesNotKept} login(s) were not remembered (too many pods): --role may miss their records\n`);
-  process.exitCode = readNotice(stats, io);
+  return readNotice(stats, io);
 }
 
-/** A failed open or write names its error code; anything else (not an I/O error) propagates as itself. */
+/** A failed open or write is a runtime failure (exit 3) naming its error code; anything else (not an I/O error) propagates as itself. */
 export function writeFailure(path: string, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' && (err as NodeJS.ErrnoException).syscall ? new UsageError([`--html ${path}: cannot write (${code})`]) : err;
+  return typeof code === 'string' && (err as NodeJS.ErrnoException).syscall ? new RuntimeFailure(`--html ${path}: cannot write (${code})`, { cause: err }) : err;
 }
 
 /** Writes the page piece by piece: the page is never one string in memory. */
@@ -143,16 +143,22 @@ function writePage(path: string, pieces: Iterable<string>): void {
   }
 }
 
-async function reportAction(files: string[], o: { html: string; title: string; allowPartial?: boolean }, io: CliIO): Promise<void> {
+type ReportOpts = { html: string; title: string; allowPartial?: boolean };
+
+/** `audit report`: writes the page; resolves to 0, or 1 when the chain breaks. */
+export async function auditReport(files: string[], o: ReportOpts, io: CliIO): Promise<ExitCode> {
   files = checkInputs(files);
   const b = new ReportBuilder();
   const stats = await readRecords(files, (r) => b.add(r), { allowPartial: o.allowPartial });
   writePage(o.html, b.render(o.title, new Date(), stats));
   io.stdout.write(`wrote ${o.html}: ${stats.records} records\n`);
-  process.exitCode = readNotice(stats, io);
+  return readNotice(stats, io);
 }
 
-async function correlateAction(files: string[], o: { vaultLog: string; format: string }, io: CliIO): Promise<void> {
+type CorrelateOpts = { vaultLog: string; format: string };
+
+/** `audit correlate`: resolves to 0, or 1 on a mismatch with Vault's log or a broken chain. */
+export async function auditCorrelate(files: string[], o: CorrelateOpts, io: CliIO): Promise<ExitCode> {
   checkInputs([o.vaultLog]);
   files = checkInputs(files);
   const records: AuditRecord[] = [];
@@ -173,13 +179,13 @@ async function correlateAction(files: string[], o: { vaultLog: string; format: s
     }
     io.stdout.write(`${bad === 0 ? 'OK' : 'FOUND'}: ${j.rows.length} records joined against ${j.vaultEntries} Vault entries; ${bad} problem(s)\n`);
   }
-  process.exitCode = bad > 0 ? EXIT.FOUND : broken;
+  return bad > 0 ? EXIT.FOUND : broken;
 }
 
 const format = (choices: string[], dflt: string): Option => new Option('--format <format>', 'output format').choices(choices).default(dflt);
 
 /** Registers `audit` and its subcommands. */
-export const registerAudit: Register = (program: Command, io: CliIO): void => {
+export const registerAudit: Register = (program, io, exit): void => {
   const audit = program.command('audit').description('verify, query and report on the audit trail');
   audit
     .command('verify')
@@ -190,7 +196,7 @@ export const registerAudit: Register = (program: Command, io: CliIO): void => {
     .option('--strict', 'exit 1 on warnings too (torn lines, unsigned records after the last checkpoint)')
     .option('--max-unsigned-tail <records>', 'with --key: exit 1 when more records than this follow the last signed checkpoint (0: the trail must end signed)')
     .addOption(format(['text', 'json'], 'text'))
-    .action((files: string[], o: Parameters<typeof verifyAction>[1]) => verifyAction(files, o, io));
+    .action(async (files: string[], o: VerifyOpts) => exit(await auditVerify(files, o, io)));
   audit
     .command('query')
     .description('who read which secret, from which pod, when')
@@ -208,7 +214,7 @@ export const registerAudit: Register = (program: Command, io: CliIO): void => {
     .addOption(new Option('--group-by <key>', 'count records per group').choices([...GROUP_KEYS]))
     .option('--current-versions', 'the version of each secret each pod holds now')
     .addOption(format(['table', 'json'], 'table'))
-    .action((files: string[], o: QueryOpts) => queryAction(files, o, io));
+    .action(async (files: string[], o: QueryOpts) => exit(await auditQuery(files, o, io)));
   audit
     .command('report')
     .description('a self-contained HTML page: summary, failures, timeline per secret and per pod')
@@ -216,12 +222,12 @@ export const registerAudit: Register = (program: Command, io: CliIO): void => {
     .option('--allow-partial', 'accept a first file that starts after seq 1 (older rotated files deleted)')
     .requiredOption('--html <out>', 'write the page here')
     .option('--title <title>', 'page title', 'secrets-broker audit report')
-    .action((files: string[], o: Parameters<typeof reportAction>[1]) => reportAction(files, o, io));
+    .action(async (files: string[], o: ReportOpts) => exit(await auditReport(files, o, io)));
   audit
     .command('correlate')
     .description("join the trail to Vault's file audit log by request id and HMAC'd accessor and lease ids; exit 1 on a mismatch")
     .argument('<file...>', 'audit files (rotated ones read oldest first); only records whose chain verifies are used')
     .requiredOption('--vault-log <file>', "Vault's file audit device log (JSON lines)")
     .addOption(format(['table', 'json'], 'table'))
-    .action((files: string[], o: { vaultLog: string; format: string }) => correlateAction(files, o, io));
+    .action(async (files: string[], o: CorrelateOpts) => exit(await auditCorrelate(files, o, io)));
 };

@@ -1,7 +1,7 @@
 /** `secrets-broker injector`: the mutating admission webhook. Settings come from the environment only. */
-import type { Command } from 'commander';
 import { INJECTOR_SETTING_NAMES, loadInjectorConfig } from '../config/injector';
-import type { CliIO, Register } from './main';
+import { EXIT, type ExitCode } from './exit';
+import type { CliIO, Register } from './io';
 
 const HELP = `
 Settings (environment variables; the Helm chart sets them):
@@ -10,17 +10,21 @@ ${INJECTOR_SETTING_NAMES
   .join('\n')}
 
 See docs/injector.md for what each one does and its default.
-Bad settings exit 2 with one line per problem.`;
+Bad settings exit 2 with one line per problem; a port already in use exits 3.`;
 
-export const registerInjector: Register = (program: Command, io: CliIO): void => {
+/** Runs the webhook until SIGTERM or SIGINT; resolves to 0 once it has drained. Throws ConfigError or RuntimeFailure. */
+export async function injector(io: CliIO): Promise<ExitCode> {
+  const config = loadInjectorConfig(io.env);
+  // Loaded on demand so other commands do not pay for express.
+  const { runInjector } = await import('../../injector/main');
+  await runInjector(config, {});
+  return EXIT.OK;
+}
+
+export const registerInjector: Register = (program, io, exit): void => {
   program
     .command('injector')
     .description('run the mutating admission webhook (HTTPS): POST /mutate, /healthz, /readyz, /metrics')
     .addHelpText('after', HELP)
-    .action(async () => {
-      const config = loadInjectorConfig(io.env);
-      // Loaded on demand so other commands do not pay for express.
-      const { runInjector } = await import('../../injector/main');
-      await runInjector(config, {});
-    });
+    .action(async () => exit(await injector(io)));
 };

@@ -1,6 +1,5 @@
 import { cleanEnv, EnvError, EnvMissingError, type ValidatorSpec } from 'envalid';
-import { ConfigError, type SettingProblem } from '../errors';
-import type { SettingRow } from './sidecar-settings';
+import { ConfigError, ValueError, type SettingProblem } from '../errors';
 import type { Parse } from './validators';
 
 export const MISSING = 'required setting is missing';
@@ -27,10 +26,12 @@ export function sortProblems(problems: readonly SettingProblem[]): SettingProble
   return [...problems].sort((a, b) => (a.setting < b.setting ? -1 : a.setting > b.setting ? 1 : 0));
 }
 
+/** envalid's own refusals quote the value: dropped. Ours (ValueError) never carry it. Anything else is a bug: thrown. */
 function describe(err: unknown): string {
   if (err instanceof EnvMissingError) return MISSING;
-  if (err instanceof EnvError || err instanceof Error) return err.message.replace(/"[^"]*"/g, '(value)');
-  return 'invalid';
+  if (err instanceof ValueError) return err.message;
+  if (err instanceof EnvError) return err.message.replace(/"[^"]*"/g, '(value)');
+  throw err;
 }
 
 /** A setting read without envalid: a parser and the default as text (undefined: required). */
@@ -42,14 +43,14 @@ export interface FieldSpec<T> {
 /** Unset or empty: the default, parsed like any value; required settings are reported missing. */
 function parseField<T>(spec: FieldSpec<T>, raw: string | undefined): T {
   if (raw === undefined || raw === '') {
-    if (spec.default === undefined) throw new Error(MISSING);
+    if (spec.default === undefined) throw new ValueError(MISSING);
     return spec.parse(spec.default);
   }
   return spec.parse(raw);
 }
 
-/** A table row as a field of the sidecar's or the injector's own reader. */
-export function rowField<T>(row: SettingRow<T>): FieldSpec<T> {
+/** A settings-table row (src/config/sidecar-settings.ts) as a field of the sidecar's or the injector's own reader. */
+export function rowField<T>(row: { parse: Parse<T>; default?: string }): FieldSpec<T> {
   return { parse: row.parse, default: row.default };
 }
 
@@ -67,7 +68,8 @@ export function readFields<S extends Record<string, FieldSpec<unknown>>>(
     try {
       values[name] = parseField(spec, env[name]);
     } catch (err) {
-      problems.push({ setting: name, message: err instanceof Error ? err.message : 'invalid' });
+      if (!(err instanceof ValueError)) throw err;
+      problems.push({ setting: name, message: err.message });
     }
   }
   return { values: values as { [K in keyof S]?: ReturnType<S[K]['parse']> }, problems };

@@ -4,7 +4,7 @@
  * can change any of them.
  */
 import { makeValidator, port, str } from 'envalid';
-import { ConfigError, type SettingProblem } from '../errors';
+import { ConfigError, ValueError, type SettingProblem } from '../errors';
 import { AUDIT_ENV, parseAuditEnv, type AuditSettings } from './audit';
 import { parseEnv, sortProblems } from './env';
 import { LOG_LEVELS, readSidecarSettings, SIDECAR_SETTINGS, STALE_AFTER, type SidecarSettingValues } from './sidecar-settings';
@@ -21,25 +21,25 @@ export const ALWAYS_EXCLUDED_NAMESPACES = ['kube-system', 'kube-public'] as cons
 export const MIN_TOKEN_EXPIRY_SECONDS = 600;
 
 const quantity = makeValidator<string>((v) => {
-  if (!/^[0-9]+(\.[0-9]+)?(m|k|M|G|Ki|Mi|Gi)?$/.test(v)) throw new Error('must be a Kubernetes quantity such as 100m or 64Mi');
+  if (!/^[0-9]+(\.[0-9]+)?(m|k|M|G|Ki|Mi|Gi)?$/.test(v)) throw new ValueError('must be a Kubernetes quantity such as 100m or 64Mi');
   return v;
 });
 const optionalQuantity = makeValidator<string>((v) => {
-  if (v !== '' && !/^[0-9]+(\.[0-9]+)?(m|k|M|G|Ki|Mi|Gi)?$/.test(v)) throw new Error('must be empty or a Kubernetes quantity');
+  if (v !== '' && !/^[0-9]+(\.[0-9]+)?(m|k|M|G|Ki|Mi|Gi)?$/.test(v)) throw new ValueError('must be empty or a Kubernetes quantity');
   return v;
 });
 const dnsList = makeValidator<string[]>((v) => {
   const list = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (list.some((s) => !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(s))) throw new Error('must be a comma list of namespace names');
+  if (list.some((s) => !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(s))) throw new ValueError('must be a comma list of namespace names');
   return list;
 });
 const dnsName = makeValidator<string>((v) => {
-  if (v !== '' && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(v)) throw new Error('must be empty or a Kubernetes object name');
+  if (v !== '' && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(v)) throw new ValueError('must be empty or a Kubernetes object name');
   return v;
 });
 const intBetween = (min: number, max: number): ReturnType<typeof makeValidator<number>> => makeValidator<number>(intRange(min, max));
 const image = makeValidator<string>((v) => {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,511}$/.test(v)) throw new Error('must be an image reference');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,511}$/.test(v)) throw new ValueError('must be an image reference');
   return v;
 });
 

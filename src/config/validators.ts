@@ -1,8 +1,9 @@
 /**
  * The parsers behind the settings tables (pure). Each takes the raw text of a non-empty
- * setting and returns its value or throws an Error whose message says what is expected,
+ * setting and returns its value or throws a ValueError whose message says what is expected,
  * never what was given (the caller adds the setting's name).
  */
+import { ValueError } from '../errors';
 import { parseDuration } from '../spec';
 
 export type Parse<T> = (text: string) => T;
@@ -11,7 +12,7 @@ export type Parse<T> = (text: string) => T;
 export function intRange(min: number, max: number): Parse<number> {
   return (text) => {
     const n = Number(text);
-    if (!/^[0-9]{1,10}$/.test(text) || n < min || n > max) throw new Error(`must be a whole number from ${min} to ${max}`);
+    if (!/^[0-9]{1,10}$/.test(text) || n < min || n > max) throw new ValueError(`must be a whole number from ${min} to ${max}`);
     return n;
   };
 }
@@ -21,7 +22,7 @@ export function durationRange(min: number, max: number): Parse<number> {
   return (text) => {
     const n = /^[0-9]{1,10}$/.test(text) ? Number(text) : text.length <= 32 ? parseDuration(text) : undefined;
     if (n === undefined || n < min || n > max) {
-      throw new Error(`must be a duration such as 30s, 5m or 1h30m, or whole seconds, from ${formatSeconds(min)} to ${formatSeconds(max)}`);
+      throw new ValueError(`must be a duration such as 30s, 5m or 1h30m, or whole seconds, from ${formatSeconds(min)} to ${formatSeconds(max)}`);
     }
     return n;
   };
@@ -38,7 +39,7 @@ export function formatSeconds(n: number): string {
 
 export function oneOf<C extends string>(choices: readonly C[]): Parse<C> {
   return (text) => {
-    if (!(choices as readonly string[]).includes(text)) throw new Error(`must be one of ${choices.join(', ')}`);
+    if (!(choices as readonly string[]).includes(text)) throw new ValueError(`must be one of ${choices.join(', ')}`);
     return text as C;
   };
 }
@@ -50,7 +51,7 @@ const FALSE = ['false', '0', 'f', 'no', 'off'];
 export const boolean: Parse<boolean> = (text) => {
   if (TRUE.includes(text)) return true;
   if (FALSE.includes(text)) return false;
-  throw new Error('must be true or false');
+  throw new ValueError('must be true or false');
 };
 
 /**
@@ -60,7 +61,7 @@ export const boolean: Parse<boolean> = (text) => {
 export function matching(pattern: string, expected: string): Parse<string> {
   const re = new RegExp(pattern);
   return (text) => {
-    if (!re.test(text)) throw new Error(`must be ${expected}`);
+    if (!re.test(text)) throw new ValueError(`must be ${expected}`);
     return text;
   };
 }
@@ -78,13 +79,13 @@ export const vaultAddress: Parse<string> = (text) => {
   try {
     url = new URL(text);
   } catch {
-    throw new Error('must be a URL such as https://vault.vault.svc:8200');
+    throw new ValueError('must be a URL such as https://vault.vault.svc:8200');
   }
   const loopback = LOOPBACK.includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new Error('must use https (plain http only to a loopback address: the pod token and secrets would cross the network in clear)');
+    throw new ValueError('must use https (plain http only to a loopback address: the pod token and secrets would cross the network in clear)');
   }
-  if (url.username || url.password || url.search || url.hash || /[?#@\s]/.test(text)) throw new Error('must not carry credentials, a query or a fragment');
+  if (url.username || url.password || url.search || url.hash || /[?#@\s]/.test(text)) throw new ValueError('must not carry credentials, a query or a fragment');
   return trimSlashes(text, false);
 };
 
@@ -109,6 +110,6 @@ export const AUTH_PATH_PATTERN = `^(auth/)?${SEGMENTS}$`;
  */
 export const vaultAuthPath: Parse<string> = (text) => {
   const bare = trimSlashes(text, true);
-  if (!new RegExp(`^${SEGMENTS}$`).test(bare)) throw new Error('must be an auth mount such as auth/kubernetes (or kubernetes)');
+  if (!new RegExp(`^${SEGMENTS}$`).test(bare)) throw new ValueError('must be an auth mount such as auth/kubernetes (or kubernetes)');
   return bare.startsWith('auth/') ? bare : `auth/${bare}`;
 };

@@ -6,7 +6,7 @@
 import { detectLiteral } from '../scan/detect';
 import type { AuditEntry, PodIdentity } from '../audit/record';
 import type { InjectorConfig } from '../config/injector';
-import { BrokerError } from '../errors';
+import { ReviewError } from '../errors';
 import { decideInjection, decideLiterals, type InjectionDecision, type LiteralDecision, type SkipReason } from './decide';
 import type { LiteralDetector } from './literal';
 import type { AdmissionRequest, AdmissionReview, Pod } from './types';
@@ -14,12 +14,8 @@ import type { AdmissionRequest, AdmissionReview, Pod } from './types';
 /** The AdmissionReview versions the injector answers, each in its own version. */
 export const REVIEW_API_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
 
-/** A request that is not a usable AdmissionReview: HTTP 400 with this message. */
-export class ReviewError extends BrokerError {
-  constructor(message: string) {
-    super('REVIEW_MALFORMED', message);
-  }
-}
+/** Defined in src/errors.ts with the other typed errors; exported here too for this module's importers. */
+export { ReviewError };
 
 export interface ReviewDeps {
   config: InjectorConfig;

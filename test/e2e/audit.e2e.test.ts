@@ -58,7 +58,6 @@ describe('audit correlate against the real Vault audit log', () => {
     const run = async (argv: string[]) => {
       const stdout = new PassThrough();
       const code = await runCli(argv, { env: {}, stdout, stderr: new PassThrough() });
-      process.exitCode = 0;
       return { code, out: ((stdout.read() as Buffer | null) ?? Buffer.alloc(0)).toString() };
     };
     const ok = await run(['audit', 'correlate', '--vault-log', stack().VAULT_AUDIT_LOG, '--format', 'json', file]);

@@ -30,7 +30,6 @@ async function report(): Promise<{ html: string; out: string }> {
   const html = join(dir, 'report.html');
   const stdout = new PassThrough();
   const code = await runCli(['audit', 'report', '--html', html, file], { env: {}, stdout, stderr: new PassThrough() });
-  process.exitCode = 0;
   expect(code).toBe(0);
   return { html, out: (stdout.read() as Buffer).toString() };
 }

@@ -18,7 +18,6 @@ function io() {
 async function scan(...argv: string[]) {
   const t = io();
   const code = await runCli(['scan', ...argv], t.io);
-  process.exitCode = undefined;
   return { code, out: t.out(), err: t.err() };
 }
 

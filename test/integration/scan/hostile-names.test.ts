@@ -16,7 +16,6 @@ async function scan(...argv: string[]): Promise<{ code: number; out: string; err
   const stderr = new PassThrough();
   const text = (s: PassThrough): string => (s.read() as Buffer | null)?.toString('utf8') ?? '';
   const code = await runCli(['scan', ...argv], { env: {}, stdout, stderr });
-  process.exitCode = undefined;
   return { code, out: text(stdout), err: text(stderr) };
 }
 

@@ -31,7 +31,6 @@ afterEach(async () => {
     await h.exit;
   }
   await v.close();
-  process.exitCode = undefined; // the CLI reports through process.exitCode; do not leak it into jest's own exit
 });
 
 describe('sidecar process', () => {

@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { writeFailure } from '../../../src/cli/audit';
 import { runCli } from '../../../src/cli/main';
-import { UsageError } from '../../../src/errors';
+import { RuntimeFailure } from '../../../src/errors';
 import { checkpointKeys, podEntries, signing, tempDir, writeLines, writeTrail } from '../../helpers/audit-fixtures';
 
 async function cli(argv: string[]) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const code = await runCli(argv, { env: {}, stdout, stderr });
-  process.exitCode = 0;
   const text = (s: PassThrough) => (s.read() as Buffer | null)?.toString('utf8') ?? '';
   return { code, out: text(stdout), err: text(stderr) };
 }
@@ -104,7 +103,7 @@ describe('report: errors writing the page are reported truthfully', () => {
     ['anything else (a failed allocation) is passed on as itself', alloc, /^Invalid string length$/],
   ])('%s', (_what, err, message) => {
     const out = writeFailure('r.html', err) as Error;
-    expect(out instanceof UsageError).toBe(err === io);
+    expect(out instanceof RuntimeFailure).toBe(err === io);
     expect(out.message).toMatch(message);
   });
 });

@@ -79,13 +79,12 @@ describe('report at scale', () => {
   it.each([
     ['a directory', (dir: string) => dir, /cannot write \(EISDIR\)/],
     ['a missing directory', (dir: string) => join(dir, 'no', 'r.html'), /cannot write \(ENOENT\)/],
-  ])('--html into %s names the I/O error', async (_what, target, message) => {
+  ])('--html into %s names the I/O error and exits 3 (runtime failure)', async (_what, target, message) => {
     const dir = tempDir();
     const file = writeTrail(dir, 'audit.log', chainedLines(3, readOfPod));
     const stderr = new PassThrough();
     const code = await runCli(['audit', 'report', '--html', target(dir), file], { env: {}, stdout: new PassThrough(), stderr });
-    process.exitCode = 0;
-    expect(code).toBe(2);
+    expect(code).toBe(3);
     expect(String(stderr.read())).toMatch(message);
     expect(readFileSync(file, 'utf8')).toContain('pod-1');
   });

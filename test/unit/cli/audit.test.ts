@@ -19,10 +19,6 @@ async function cli(argv: string[]) {
   return { code, out: t.out(), err: t.err() };
 }
 
-afterEach(() => {
-  process.exitCode = 0;
-});
-
 /** Two days of activity: shop and pay namespaces, role app and payments, one failure, a rotation. */
 function history(): AuditEntry[] {
   const hostile = { namespace: 'shop', name: '<script>\u001b[31m' };

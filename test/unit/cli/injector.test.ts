@@ -1,7 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { runCli } from '../../../src/cli/main';
+import { listenLocal } from '../../helpers/net';
 import { makeCert } from '../../helpers/tls';
 
 function io(env: Record<string, string> = {}) {
@@ -55,5 +57,21 @@ describe('secrets-broker injector', () => {
     const t = io({ INJECTOR_TLS_CERT_FILE: a.certFile, INJECTOR_TLS_KEY_FILE: b.keyFile, VAULT_ADDR: 'https://vault:8200', SIDECAR_IMAGE: 'img:1' });
     await expect(runCli(['injector'], t.io)).resolves.toBe(2);
     expect(t.err()).toMatch(/^secrets-broker: INJECTOR_TLS_KEY_FILE: is not the PEM key of INJECTOR_TLS_CERT_FILE/);
+  });
+
+  it('exits 3 (runtime failure, not bad usage) with one line when its port is already in use', async () => {
+    const taken = createServer();
+    const port = await listenLocal(taken);
+    try {
+      const tls = makeCert();
+      const t = io({
+        INJECTOR_TLS_CERT_FILE: tls.certFile, INJECTOR_TLS_KEY_FILE: tls.keyFile, VAULT_ADDR: 'https://vault:8200', SIDECAR_IMAGE: 'img:1',
+        INJECTOR_PORT: String(port), INJECTOR_BIND_ADDRESS: '127.0.0.1',
+      });
+      await expect(runCli(['injector'], t.io)).resolves.toBe(3);
+      expect(t.err()).toBe(`secrets-broker: injector: cannot listen on 127.0.0.1:${port} (EADDRINUSE, the port is in use)\n`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });
