@@ -28,13 +28,12 @@ function withApiDefaults(pod: Pod): Pod {
   for (const c of [...p.spec.containers, ...(p.spec.initContainers ?? [])]) {
     c.terminationMessagePath ??= '/dev/termination-log';
     for (const e of c.env ?? []) {
-      const ref = (e.valueFrom as { fieldRef?: { apiVersion?: string } } | undefined)?.fieldRef;
+      const ref = e.valueFrom?.fieldRef;
       if (ref) ref.apiVersion ??= 'v1';
     }
-    const probe = c.startupProbe as Record<string, unknown> | undefined;
-    if (probe) probe.successThreshold ??= 1;
+    if (c.startupProbe) c.startupProbe.successThreshold ??= 1;
   }
-  for (const v of p.spec.volumes ?? []) for (const k of ['projected', 'configMap', 'secret']) if (v[k]) (v[k] as Record<string, unknown>).defaultMode ??= 420;
+  for (const v of p.spec.volumes ?? []) for (const source of [v.projected, v.configMap, v.secret]) if (source) source.defaultMode ??= 420;
   return p;
 }
 
