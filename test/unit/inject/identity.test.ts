@@ -61,7 +61,7 @@ describe('reinvocation: our own exact injection is admitted unchanged (T5)', () 
     const cfg = testConfig({ SIDECAR_CPU_REQUEST: '0.025', SIDECAR_MEMORY_LIMIT: '0.125Gi', SIDECAR_TMPFS_SIZE: '16384Ki' });
     const after = injected(basicPod(), cfg);
     sidecarOf(after).resources = { requests: { cpu: '25m', memory: '48Mi' }, limits: { memory: '128Mi' } };
-    (after.spec.volumes![0]!.emptyDir as Record<string, unknown>).sizeLimit = '16Mi';
+    after.spec.volumes![0]!.emptyDir!.sizeLimit = '16Mi';
     expect(review(createReview(after), cfg).reason).toBe('already-injected');
     sidecarOf(after).resources = { requests: { cpu: '4', memory: '48Mi' }, limits: { memory: '128Mi' } };
     expect(message(review(createReview(after), cfg))).toContain('differs in resources');

@@ -3,7 +3,7 @@ import { reviewPod } from '../../../src/inject/review';
 import { planInjection } from '../../../src/inject/plan';
 import { toPatch, escapePointer } from '../../../src/inject/patch';
 import { carriesSpec } from '../../../src/inject/reserved';
-import type { Container, PatchOp, Pod } from '../../../src/inject/types';
+import type { Container, PatchOp, Pod, PodSpec } from '../../../src/inject/types';
 import { basicPod, createReview, patched, structureProblems, testConfig } from '../../helpers/injector';
 import type { PodSecretsSpec } from '../../../src/spec';
 
@@ -123,7 +123,7 @@ describe('patches from annotations', () => {
 });
 
 describe('file access', () => {
-  it.each([
+  it.each<[string, Partial<PodSpec>, number, number[] | undefined]>([
     ['fsGroup', { securityContext: { fsGroup: 2000 } }, 2000, undefined],
     ['shared runAsGroup', { securityContext: { runAsGroup: 3000 } }, 3000, undefined],
     ['runAsGroup 0 is never used', { securityContext: { runAsGroup: 0 } }, 65530, [65530]],
@@ -135,7 +135,7 @@ describe('file access', () => {
     expect(sidecar?.securityContext).toMatchObject({ runAsUser: 65530, runAsGroup: gid, runAsNonRoot: true });
     expect(after.spec.securityContext?.supplementalGroups).toEqual(supplemental);
     // The app's own identity is never changed.
-    expect(after.spec.securityContext?.runAsUser).toBe((spec as { securityContext?: { runAsUser?: number } }).securityContext?.runAsUser);
+    expect(after.spec.securityContext?.runAsUser).toBe(spec.securityContext?.runAsUser);
   });
 
   it('mounts read-only, in the selected containers only; the token only in the sidecar', () => {
