@@ -5,6 +5,7 @@
  * shared with the sidecar; this module only maps annotations onto it.
  * Problems name the annotation and never echo its value.
  */
+import type { ObjectMeta } from 'kubernetes-types/meta/v1';
 import {
   checkFile,
   checkFormat,
@@ -81,7 +82,8 @@ export type ParseResult =
   | { ok: true; spec: PodSecretsSpec; containers: string[] }
   | { ok: false; errors: string[] };
 
-type Annotations = Readonly<Record<string, string>>;
+/** A pod's metadata.annotations, as review.ts checked them (string values only). */
+type Annotations = Readonly<NonNullable<ObjectMeta['annotations']>>;
 type SecretAnnotations = Map<string, Partial<Record<SecretKind, string>>>;
 
 /** Does the pod ask for injection? Invalid values are reported by parseSpec. */

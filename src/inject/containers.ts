@@ -7,7 +7,7 @@ import type { SidecarSettings } from '../config/injector';
 import { IMAGE_CLI, SIDECAR_DEFAULTS, SIDECAR_ENV, SIDECAR_EXTRA_ENV, sidecarLaunch } from '../sidecar-env';
 import { encodeSpec, SIDECAR_TOKEN_DIR } from '../spec';
 import type { InjectionPlan } from './plan';
-import type { Container, EnvVar } from './types';
+import type { Container, EnvVar, Probe, SecurityContext } from './types';
 
 /** The sidecar image's CLI, for the startup probe; command and args are always set explicitly. */
 export const SIDECAR_COMMAND = ['secrets-broker'] as const;
@@ -28,7 +28,7 @@ export const TOKEN_DIR = SIDECAR_TOKEN_DIR;
 export const TOKEN_FILE_NAME = SIDECAR_DEFAULTS.tokenFile.slice(TOKEN_DIR.length + 1);
 
 /** Restricted Pod Security Standard, with the user and group chosen by the plan. */
-export function sidecarSecurityContext(plan: InjectionPlan, s: SidecarSettings): Record<string, unknown> {
+export function sidecarSecurityContext(plan: InjectionPlan, s: SidecarSettings): SecurityContext {
   return {
     runAsNonRoot: true,
     runAsUser: s.runAsUser,
@@ -83,7 +83,7 @@ export function sidecarCommand(s: SidecarSettings): string[] {
   return ['node', ...sidecarLaunch(caFile(s)).nodeFlags, IMAGE_CLI];
 }
 
-function startupProbe(): Record<string, unknown> {
+function startupProbe(): Probe {
   return { exec: { command: [...SIDECAR_COMMAND, ...SIDECAR_PROBE_ARGS] }, ...STARTUP_PROBE };
 }
 

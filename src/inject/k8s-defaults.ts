@@ -74,7 +74,8 @@ export function sameAsBuilt(built: unknown, actual: unknown, template?: Template
 }
 
 /** The top-level fields of `actual` that are not what was built (field names only, never values). */
-export function differingFields(built: Record<string, unknown>, actual: Record<string, unknown>, template?: Template): string[] {
+export function differingFields(builtObject: object, actualObject: object, template?: Template): string[] {
+  const [built, actual] = [builtObject as Record<string, unknown>, actualObject as Record<string, unknown>];
   const keys = new Set([...Object.keys(built), ...Object.keys(actual)]);
   return [...keys].filter((k) => {
     if (built[k] !== undefined) return !sameAsBuilt(built[k], actual[k], child(template, k));

@@ -29,13 +29,12 @@ function withApiDefaults(pod: Pod): Pod {
   for (const c of [...p.spec.containers, ...(p.spec.initContainers ?? [])]) {
     c.terminationMessagePath ??= '/dev/termination-log';
     for (const e of c.env ?? []) {
-      const ref = (e.valueFrom as { fieldRef?: { apiVersion?: string } } | undefined)?.fieldRef;
+      const ref = e.valueFrom?.fieldRef;
       if (ref) ref.apiVersion ??= 'v1';
     }
-    const probe = c.startupProbe as Record<string, unknown> | undefined;
-    if (probe) probe.successThreshold ??= 1;
+    if (c.startupProbe) c.startupProbe.successThreshold ??= 1;
   }
-  for (const v of p.spec.volumes ?? []) for (const k of ['projected', 'configMap', 'secret']) if (v[k]) (v[k] as Record<string, unknown>).defaultMode ??= 420;
+  for (const v of p.spec.volumes ?? []) for (const source of [v.projected, v.configMap, v.secret]) if (source) source.defaultMode ??= 420;
   return p;
 }
 
@@ -63,7 +62,7 @@ describe('reinvocation: our own exact injection is admitted unchanged (T5)', () 
     const cfg = testConfig({ SIDECAR_CPU_REQUEST: '0.025', SIDECAR_MEMORY_LIMIT: '0.125Gi', SIDECAR_TMPFS_SIZE: '16384Ki' });
     const after = injected(basicPod(), cfg);
     sidecarOf(after).resources = { requests: { cpu: '25m', memory: '48Mi' }, limits: { memory: '128Mi' } };
-    (after.spec.volumes![0]!.emptyDir as Record<string, unknown>).sizeLimit = '16Mi';
+    after.spec.volumes![0]!.emptyDir!.sizeLimit = '16Mi';
     expect(review(createReview(after), cfg).reason).toBe('already-injected');
     sidecarOf(after).resources = { requests: { cpu: '4', memory: '48Mi' }, limits: { memory: '128Mi' } };
     expect(message(review(createReview(after), cfg))).toContain('differs in resources');

@@ -2,49 +2,128 @@ import { applyPatch, deepClone } from 'fast-json-patch';
 import { reviewPod } from '../../../src/inject/review';
 import { planInjection } from '../../../src/inject/plan';
 import { toPatch, escapePointer } from '../../../src/inject/patch';
-import type { Pod } from '../../../src/inject/types';
+import { carriesSpec } from '../../../src/inject/reserved';
+import type { Container, PatchOp, Pod, PodSpec } from '../../../src/inject/types';
 import { basicPod, createReview, patched, structureProblems, testConfig } from '../../helpers/injector';
 import type { PodSecretsSpec } from '../../../src/spec';
 
-function inject(pod: Pod, env: Record<string, string> = {}) {
+interface Injected {
+  ops: PatchOp[];
+  after: Pod;
+  /** The containers the patch added, by list. */
+  init: Container[];
+  regular: Container[];
+}
+
+function inject(pod: Pod, env: Record<string, string> = {}): Injected {
   const result = reviewPod(createReview(pod), { config: testConfig(env) });
   const response = result.body.response as Record<string, unknown>;
   if (result.outcome !== 'inject') throw new Error(`expected inject, got ${result.outcome}: ${JSON.stringify(response.status)}`);
-  const ops = JSON.parse(Buffer.from(String(response.patch), 'base64').toString('utf8'));
-  return { ops, after: patched(pod, response) };
+  const ops = JSON.parse(Buffer.from(String(response.patch), 'base64').toString('utf8')) as PatchOp[];
+  const after = patched(pod, response);
+  return { ops, after, init: (after.spec.initContainers ?? []).filter(carriesSpec), regular: after.spec.containers.filter(carriesSpec) };
 }
 
-const app = (over: Record<string, unknown> = {}) => ({ name: 'app', image: 'example/app:1', ...over });
+const app = (over: Partial<Container> = {}): Container => ({ name: 'app', image: 'example/app:1', ...over });
+const envValue = (c: Container | undefined, name: string): string | undefined => c?.env?.find((e) => e.name === name)?.value;
+const opAt = (ops: PatchOp[], path: string): PatchOp | undefined => ops.find((op) => op.path === path);
+const CA_DIR = '/var/run/secrets/secrets-broker-ca';
 
-describe('patches from annotations (snapshots)', () => {
-  it.each<[string, Pod, Record<string, string>?]>([
-    ['native sidecar, bare pod', basicPod()],
-    ['classic mode', basicPod(), { INJECTOR_SIDECAR_MODE: 'classic' }],
-    ['init-only lifecycle', basicPod({ 'secrets-broker.io/lifecycle': 'init-only' })],
-    // User volumes may not take our names (identity.test.ts); user containers may, ours get a suffix.
-    ['name collisions with user containers', basicPod({}, {
-      containers: [app(), { name: 'secrets-broker', image: 'user/own:1' }],
-      initContainers: [{ name: 'secrets-broker-init', image: 'user/init:1' }],
-    }), { INJECTOR_SIDECAR_MODE: 'classic' }],
-    ['pod fsGroup becomes the file group', basicPod({}, { securityContext: { fsGroup: 2000, runAsUser: 1000 } })],
-    ['shared runAsGroup becomes the file group', basicPod({}, { containers: [app({ securityContext: { runAsGroup: 3000 } })] })],
-    ['no group: fallback added to supplementalGroups', basicPod({}, { securityContext: { runAsNonRoot: true, supplementalGroups: [4000] } })],
-    ['signal notify shares the process namespace', basicPod({ 'secrets-broker.io/notify': 'signal:SIGHUP' })],
-    ['Vault CA from a ConfigMap', basicPod(), { INJECTOR_VAULT_CA_CONFIGMAP: 'vault-ca' }],
-    ['health port taken by the app', basicPod({}, { containers: [app({ ports: [{ containerPort: 8099 }, { containerPort: 8100 }] })] })],
-    ['mount into a user init container', basicPod({ 'secrets-broker.io/containers': 'migrate' }, {
-      initContainers: [{ name: 'migrate', image: 'm:1', volumeMounts: [{ name: 'x', mountPath: '/x' }] }],
-      volumes: [{ name: 'x', emptyDir: {} }],
-    })],
-  ])('%s', (_label, pod, env = {}) => {
-    const { ops, after } = inject(pod, env);
-    expect(structureProblems(pod, after)).toEqual([]);
-    expect(ops).toMatchSnapshot();
+/** One row per case: the pod, the operator's settings, and what the case is about. */
+const CASES: [string, Pod, Record<string, string>, (r: Injected, pod: Pod) => void][] = [
+  ['native sidecar: one init container restarted always, with a startup probe; no regular container added', basicPod(), {}, ({ init, regular, ops }) => {
+    expect(init.map((c) => [c.name, c.args, c.restartPolicy])).toEqual([['secrets-broker', ['sidecar'], 'Always']]);
+    expect(init[0]?.startupProbe?.exec?.command).toEqual(['secrets-broker', 'sidecar', '--probe']);
+    expect(regular).toEqual([]);
+    expect(opAt(ops, '/spec/initContainers')?.value).toHaveLength(1);
+  }],
+  ['classic mode: an init container with --once plus a sidecar container', basicPod(), { INJECTOR_SIDECAR_MODE: 'classic' }, ({ init, regular, after }) => {
+    expect(init.map((c) => [c.name, c.args, c.restartPolicy])).toEqual([['secrets-broker-init', ['sidecar', '--once'], undefined]]);
+    expect(regular.map((c) => [c.name, c.args, c.restartPolicy])).toEqual([['secrets-broker', ['sidecar'], undefined]]);
+    expect(after.spec.containers.map((c) => c.name)).toEqual(['app', 'secrets-broker']);
+  }],
+  ['init-only lifecycle: one init container with --once, nothing left running', basicPod({ 'secrets-broker.io/lifecycle': 'init-only' }), {}, ({ init, regular }) => {
+    expect(init.map((c) => [c.name, c.args, c.restartPolicy, c.startupProbe])).toEqual([['secrets-broker', ['sidecar', '--once'], undefined, undefined]]);
+    expect(regular).toEqual([]);
+  }],
+  ['init containers first: ours is inserted at index 0 of the user\'s initContainers', basicPod({}, { initContainers: [{ name: 'setup', image: 's:1' }] }), {}, ({ ops, after }) => {
+    expect(opAt(ops, '/spec/initContainers/0')?.value).toMatchObject({ name: 'secrets-broker' });
+    expect(after.spec.initContainers?.map((c) => c.name)).toEqual(['secrets-broker', 'setup']);
+  }],
+  // User volumes may not take our names (identity.test.ts); user containers may, ours get a suffix.
+  ['name collision: ours are renamed secrets-broker-1 and secrets-broker-init-1, the user\'s containers untouched', basicPod({}, {
+    containers: [app(), { name: 'secrets-broker', image: 'user/own:1' }],
+    initContainers: [{ name: 'secrets-broker-init', image: 'user/init:1' }],
+  }), { INJECTOR_SIDECAR_MODE: 'classic' }, ({ init, regular, after }, pod) => {
+    expect([...init, ...regular].map((c) => c.name)).toEqual(['secrets-broker-init-1', 'secrets-broker-1']);
+    const { volumeMounts, ...own } = after.spec.containers[1]!;
+    expect(own).toEqual({ name: 'secrets-broker', image: 'user/own:1' });
+    expect(volumeMounts).toEqual([{ name: 'secrets-broker-data', mountPath: '/secrets', readOnly: true }]);
+    expect(after.spec.initContainers?.[1]).toEqual(pod.spec.initContainers?.[0]);
+  }],
+  ['pod fsGroup becomes the file group; the pod security context is left as it is', basicPod({}, { securityContext: { fsGroup: 2000, runAsUser: 1000 } }), {}, ({ init, ops, after }) => {
+    expect(init[0]?.securityContext?.runAsGroup).toBe(2000);
+    expect(ops.filter((op) => op.path.startsWith('/spec/securityContext'))).toEqual([]);
+    expect(after.spec.securityContext).toEqual({ fsGroup: 2000, runAsUser: 1000 });
+  }],
+  ['shared runAsGroup becomes the file group; no supplemental group is added', basicPod({}, { containers: [app({ securityContext: { runAsGroup: 3000 } })] }), {}, ({ init, ops }) => {
+    expect(init[0]?.securityContext?.runAsGroup).toBe(3000);
+    expect(ops.filter((op) => op.path.startsWith('/spec/securityContext'))).toEqual([]);
+  }],
+  ['no group: the fallback is appended to the pod\'s supplementalGroups', basicPod({}, { securityContext: { runAsNonRoot: true, supplementalGroups: [4000] } }), {}, ({ init, ops, after }) => {
+    expect(init[0]?.securityContext?.runAsGroup).toBe(65530);
+    expect(ops.filter((op) => op.path.startsWith('/spec/securityContext'))).toEqual([{ op: 'add', path: '/spec/securityContext/supplementalGroups/-', value: 65530 }]);
+    expect(after.spec.securityContext).toEqual({ runAsNonRoot: true, supplementalGroups: [4000, 65530] });
+  }],
+  ['signal notify shares the process namespace', basicPod({ 'secrets-broker.io/notify': 'signal:SIGHUP' }), {}, ({ ops }) => {
+    expect(opAt(ops, '/spec/shareProcessNamespace')?.value).toBe(true);
+  }],
+  ['no notify: the process namespace is not shared', basicPod(), {}, ({ ops }) => {
+    expect(opAt(ops, '/spec/shareProcessNamespace')).toBeUndefined();
+  }],
+  ['Vault CA from a ConfigMap: a volume, a read-only mount in the sidecar only, and the CA file named to the sidecar', basicPod(), { INJECTOR_VAULT_CA_CONFIGMAP: 'vault-ca' }, ({ init, after }) => {
+    expect(after.spec.volumes?.find((v) => v.name === 'secrets-broker-vault-ca')).toEqual({
+      name: 'secrets-broker-vault-ca', configMap: { name: 'vault-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+    });
+    expect(init[0]?.volumeMounts).toContainEqual({ name: 'secrets-broker-vault-ca', mountPath: CA_DIR, readOnly: true });
+    expect(after.spec.containers[0]?.volumeMounts?.map((m) => m.name)).toEqual(['secrets-broker-data']);
+    expect(envValue(init[0], 'VAULT_CACERT')).toBe(`${CA_DIR}/ca.crt`);
+  }],
+  ['no Vault CA: no CA volume, mount or variable', basicPod(), {}, ({ init, after }) => {
+    expect(after.spec.volumes?.map((v) => v.name)).toEqual(['secrets-broker-data', 'secrets-broker-token']);
+    expect(init[0]?.volumeMounts?.map((m) => m.name)).toEqual(['secrets-broker-data', 'secrets-broker-token']);
+    expect(envValue(init[0], 'VAULT_CACERT')).toBeUndefined();
+  }],
+  ['health port taken by the app: the sidecar takes the next free one', basicPod({}, { containers: [app({ ports: [{ containerPort: 8099 }, { containerPort: 8100 }] })] }), {}, ({ init }) => {
+    expect(envValue(init[0], 'SIDECAR_HEALTH_PORT')).toBe('8101');
+  }],
+  ['mount into a user init container: its mount is added by index before ours shift it', basicPod({ 'secrets-broker.io/containers': 'migrate' }, {
+    initContainers: [{ name: 'migrate', image: 'm:1', volumeMounts: [{ name: 'x', mountPath: '/x' }] }],
+    volumes: [{ name: 'x', emptyDir: {} }],
+  }), {}, ({ ops, after }) => {
+    const paths = ops.map((op) => op.path);
+    expect(paths.indexOf('/spec/initContainers/0/volumeMounts/-')).toBeLessThan(paths.indexOf('/spec/initContainers/0'));
+    expect(after.spec.initContainers?.map((c) => c.name)).toEqual(['secrets-broker', 'migrate']);
+    expect(after.spec.initContainers?.[1]?.volumeMounts).toEqual([{ name: 'x', mountPath: '/x' }, { name: 'secrets-broker-data', mountPath: '/secrets', readOnly: true }]);
+    expect(after.spec.containers[0]?.volumeMounts).toBeUndefined();
+  }],
+];
+
+describe('patches from annotations', () => {
+  it.each(CASES)('%s', (_label, pod, env, check) => {
+    const injected = inject(pod, env);
+    expect(structureProblems(pod, injected.after)).toEqual([]);
+    check(injected, pod);
+  });
+
+  // The one golden output: the whole patch for the smallest opted-in pod, to read the injector's work in one place.
+  it('golden: the whole patch for a bare pod', () => {
+    expect(inject(basicPod()).ops).toMatchSnapshot();
   });
 });
 
 describe('file access', () => {
-  it.each([
+  it.each<[string, Partial<PodSpec>, number, number[] | undefined]>([
     ['fsGroup', { securityContext: { fsGroup: 2000 } }, 2000, undefined],
     ['shared runAsGroup', { securityContext: { runAsGroup: 3000 } }, 3000, undefined],
     ['runAsGroup 0 is never used', { securityContext: { runAsGroup: 0 } }, 65530, [65530]],
@@ -56,7 +135,7 @@ describe('file access', () => {
     expect(sidecar?.securityContext).toMatchObject({ runAsUser: 65530, runAsGroup: gid, runAsNonRoot: true });
     expect(after.spec.securityContext?.supplementalGroups).toEqual(supplemental);
     // The app's own identity is never changed.
-    expect(after.spec.securityContext?.runAsUser).toBe((spec as { securityContext?: { runAsUser?: number } }).securityContext?.runAsUser);
+    expect(after.spec.securityContext?.runAsUser).toBe(spec.securityContext?.runAsUser);
   });
 
   it('mounts read-only, in the selected containers only; the token only in the sidecar', () => {
