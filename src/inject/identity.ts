@@ -11,7 +11,7 @@ import type { SidecarSettings } from '../config/injector';
 import { SPEC_ENV } from '../spec';
 import { buildContainers } from './containers';
 import { nameContainer, printable } from './describe';
-import { CONTAINER_DEFAULTS, differingFields, sameAsBuilt, VOLUME_DEFAULTS } from './k8s-defaults';
+import { CONTAINER_DEFAULTS, differingFields, sameAsBuilt, VOLUME_DEFAULTS, withoutServiceAccountMount } from './k8s-defaults';
 import { podSpecOps } from './patch';
 import type { InjectionPlan } from './plan';
 import { claimsNothing, describeClaims, reservedMountProblem, reservedVolumeProblem, type Stripped } from './reserved';
@@ -45,10 +45,11 @@ function matchContainers(stripped: Stripped, plan: InjectionPlan, s: SidecarSett
   built.regular.forEach((c) => expected.set(`containers/${c.name}`, { list: 'containers', c }));
   const ours = new Set<Container>();
   const problems: string[] = [];
+  const podVolumes = stripped.base.spec.volumes ?? [];
   for (const { list, name, item } of stripped.containers) {
     const want = expected.get(`${list}/${name}`);
     expected.delete(`${list}/${name}`);
-    const differs = want ? differingFields(want.c, item, CONTAINER_DEFAULTS) : [];
+    const differs = want ? differingFields(want.c, withoutServiceAccountMount(item, podVolumes), CONTAINER_DEFAULTS) : [];
     if (want && differs.length === 0) {
       ours.add(item);
       continue;

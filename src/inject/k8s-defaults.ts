@@ -7,6 +7,8 @@
  * someone else's.
  */
 
+import type { Container, Volume } from './types';
+
 /** Marks a field compared as a Kubernetes quantity (by value, not spelling). */
 export const QUANTITY = Symbol('quantity');
 
@@ -31,6 +33,25 @@ export const VOLUME_DEFAULTS: Template = {
   configMap: { defaultMode: 0o644 },
   secret: { defaultMode: 0o644 },
 };
+
+/** Where the apiserver's ServiceAccount admission mounts the pod's API token (plugin/pkg/admission/serviceaccount). */
+export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * The container without the API-token mount the apiserver's ServiceAccount admission adds
+ * to every container, ours included, when it runs again after a webhook's patch: a
+ * read-only mount at SERVICE_ACCOUNT_MOUNT_PATH of a projected volume of the pod that
+ * carries a service-account token. Any other mount there stays, and makes the container
+ * differ.
+ */
+export function withoutServiceAccountMount(c: Container, podVolumes: readonly Volume[]): Container {
+  const mounts = c.volumeMounts;
+  if (!Array.isArray(mounts)) return c;
+  const isTokenVolume = (name: string): boolean =>
+    podVolumes.some((v) => v.name === name && (v.projected?.sources ?? []).some((src) => src.serviceAccountToken !== undefined));
+  const kept = mounts.filter((m) => !(m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH && m.readOnly === true && m.subPath === undefined && isTokenVolume(m.name)));
+  return kept.length === mounts.length ? c : { ...c, volumeMounts: kept };
+}
 
 const SUFFIXES: Record<string, number> = {
   '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,

@@ -4,7 +4,7 @@
  * are denied, each named.
  */
 import { reviewPod } from '../../../src/inject/review';
-import type { AdmissionReview, Container, Pod } from '../../../src/inject/types';
+import type { AdmissionReview, Container, Pod, Volume } from '../../../src/inject/types';
 import { basicPod, createReview, fakeDetect, fixture, patched, testConfig } from '../../helpers/injector';
 
 const config = testConfig();
@@ -38,6 +38,22 @@ function withApiDefaults(pod: Pod): Pod {
   return p;
 }
 
+/**
+ * What the apiserver's ServiceAccount admission does when it runs again after our patch: its
+ * projected token volume in the pod, and a read-only mount of it in every container that has
+ * none at that path, ours included.
+ */
+function withServiceAccountAdmission(pod: Pod, volume: Volume = { name: 'kube-api-access-x7k2p', projected: { defaultMode: 420, sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }, { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }] } }): Pod {
+  const p = clone(pod);
+  p.spec.volumes = [...(p.spec.volumes ?? []).filter((v) => v.name !== volume.name), volume];
+  for (const c of [...p.spec.containers, ...(p.spec.initContainers ?? [])]) {
+    if ((c.volumeMounts ?? []).some((m) => m.mountPath === SA_PATH)) continue;
+    c.volumeMounts = [...(c.volumeMounts ?? []), { name: volume.name, mountPath: SA_PATH, readOnly: true }];
+  }
+  return p;
+}
+const SA_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
+
 const sidecarOf = (pod: Pod): Container => pod.spec.initContainers![0]!;
 const setEnv = (c: Container, name: string, value: string): void => {
   c.env = c.env!.map((e) => (e.name === name ? { name, value } : e));
@@ -56,6 +72,23 @@ describe('reinvocation: our own exact injection is admitted unchanged (T5)', () 
     const r = review(createReview(after), cfg);
     expect(r).toMatchObject({ outcome: 'skip', reason: 'already-injected' });
     expect(response(r).patch).toBeUndefined();
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ['native', {}],
+    ['classic', { INJECTOR_SIDECAR_MODE: 'classic' }],
+  ])('%s: the ServiceAccount admission added its API-token mount to our containers', (_label, env) => {
+    const cfg = testConfig(env);
+    const after = withServiceAccountAdmission(withApiDefaults(injected(withServiceAccountAdmission(basicPod()), cfg)));
+    expect(sidecarOf(after).volumeMounts!.map((m) => m.mountPath)).toContain(SA_PATH);
+    expect(review(createReview(after), cfg)).toMatchObject({ outcome: 'skip', reason: 'already-injected' });
+  });
+
+  it('a mount at the API-token path of a volume that is not a service-account token makes the sidecar an impostor', () => {
+    const after = withServiceAccountAdmission(injected(basicPod()), { name: 'planted', emptyDir: {} });
+    const r = review(createReview(after));
+    expect(r.outcome).toBe('deny');
+    expect(message(r)).toContain('differs in volumeMounts');
   });
 
   it('the apiserver writes quantities canonically (0.025 as 25m); a different quantity is not ours', () => {
