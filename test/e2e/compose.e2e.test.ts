@@ -2,8 +2,8 @@
  * The docker-compose quickstart, run without Docker: the same Vault flags, bootstrap script,
  * sidecar environment and demo app as docker-compose.yml, as local processes (paths and
  * the Vault address mapped to a temp directory and a loopback port). Needs the stack's
- * Vault binary and `npm run build`; the container images themselves are built in CI
- * elsewhere.
+ * Vault binary and `npm run build`. A quick check of the compose logic; the quickstart in
+ * real containers, under podman, is test/e2e/quickstart.e2e.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
