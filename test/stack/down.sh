@@ -9,7 +9,7 @@ bash "$here/node-down.sh"
 if [ -d "$SB_PG_DIR/data" ] && pgbin="$(pg_bindir)"; then
   as_pg "$pgbin/pg_ctl" -D "$SB_PG_DIR/data" -m fast -w -t 20 stop >/dev/null 2>&1
 fi
-for name in vault kube-apiserver etcd; do stop "$name"; done
+stop vault kube-apiserver etcd
 rm -rf "$SB_PG_DIR"
 rm -f "$SB_ENV_FILE"
 echo "stack: down"

@@ -27,7 +27,7 @@ peer_version() {
     gitleaks) "$SB_BIN/gitleaks" version ;;
     kubelet|kube-controller-manager|kube-scheduler) "$SB_BIN/$1" --version ;;
     containerd|ctr) "$SB_BIN/$1" --version ;;
-    containerd-shim-runc-v2) "$SB_BIN/$1" -v | head -1 ;;
+    containerd-shim-runc-v2) "$SB_BIN/$1" -v | awk '/Version:/ { print "containerd-shim-runc-v2", $2; exit }' ;;
     crictl) "$SB_BIN/crictl" --version ;;
   esac
 }
@@ -84,15 +84,22 @@ start() {
   echo $! >"$SB_STACK_DIR/$name.pid"
 }
 
-# stop NAME: TERM, then KILL after 10 s, the daemon `start` recorded.
+# stop NAME...: TERM to the daemons `start` recorded, together; KILL to any left after 10 s.
 stop() {
-  local pidfile="$SB_STACK_DIR/$1.pid" pid
-  [ -f "$pidfile" ] || return 0
-  pid="$(cat "$pidfile")"
-  kill -TERM "$pid" 2>/dev/null
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  kill -KILL "$pid" 2>/dev/null
-  rm -f "$pidfile"
+  local name pids=() pid
+  for name in "$@"; do
+    [ -f "$SB_STACK_DIR/$name.pid" ] || continue
+    pids+=("$(cat "$SB_STACK_DIR/$name.pid")")
+    rm -f "$SB_STACK_DIR/$name.pid"
+  done
+  [ ${#pids[@]} -gt 0 ] || return 0
+  kill -TERM "${pids[@]}" 2>/dev/null
+  for _ in $(seq 1 100); do
+    kill -0 "${pids[@]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+  return 0
 }
 
 as_pg() {

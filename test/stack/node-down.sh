@@ -5,14 +5,16 @@
 # runs the CNI DEL), containerd stops, leftover runc containers and shims (found by the
 # node's own runc root and socket) are killed, every mount under the node directory (pod
 # volumes, rootfs overlays, network namespaces) is unmounted, the bridge, the kubelet's
-# iptables chains, the CNI network's cached results and the pod cgroups are removed, the
-# host sysctls the node changed are put back, and the node directory is deleted.
+# iptables chains, the CNI network's cached results, the pod cgroups and what the kubelet
+# and the shim put at fixed host paths (the device-plugin socket, /var/log/containers links
+# into the node directory, /run/containerd/s) are removed, the host sysctls the node changed
+# are put back, and the node directory is deleted. Shared directories go only when empty.
 # A no-op when no node ran. Logs stay under the stack's logs directory.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib.sh"
 
-for name in kube-scheduler kube-controller-manager kubelet; do stop "$name"; done
+stop kube-scheduler kube-controller-manager kubelet
 if [ -S "$SB_CONTAINERD_SOCK" ] && [ -x "$SB_BIN/crictl" ]; then
   timeout 60 "$SB_BIN/crictl" --runtime-endpoint "unix://$SB_CONTAINERD_SOCK" --timeout 20s rmp --all --force >/dev/null 2>&1
 fi
@@ -37,16 +39,26 @@ if [ -d "$SB_NODE_DIR" ]; then
 fi
 
 ip link show "$SB_NODE_BRIDGE" >/dev/null 2>&1 && ip link delete "$SB_NODE_BRIDGE"
-# The kubelet's canary and hint chains (no kube-proxy runs, so nothing else uses them).
+# The kubelet's chains (makeIPTablesUtilChains is off; an older run may have made them, and
+# no kube-proxy runs, so nothing else uses them).
 for ipt in iptables ip6tables; do
   command -v "$ipt" >/dev/null 2>&1 || continue
+  for hook in INPUT OUTPUT; do
+    while "$ipt" -w -t filter -D "$hook" -j KUBE-FIREWALL 2>/dev/null; do :; done
+  done
   for table in mangle nat filter; do
-    for chain in KUBE-KUBELET-CANARY KUBE-IPTABLES-HINT; do
+    for chain in KUBE-KUBELET-CANARY KUBE-IPTABLES-HINT KUBE-FIREWALL; do
       "$ipt" -w -t "$table" -F "$chain" 2>/dev/null && "$ipt" -w -t "$table" -X "$chain" 2>/dev/null
     done
   done
 done
 rm -f /var/lib/cni/results/"$SB_NODE_NET"-* /var/lib/cni/cache/results/"$SB_NODE_NET"-* 2>/dev/null
+find /var/log/containers -maxdepth 1 -type l -lname "$SB_NODE_DIR/*" -delete 2>/dev/null
+rm -f /var/lib/kubelet/device-plugins/kubelet.sock
+for dir in /var/lib/cni/results /var/lib/cni /var/log/containers /var/lib/kubelet/device-plugins /var/lib/kubelet \
+  /run/containerd/s /run/containerd; do
+  rmdir "$dir" 2>/dev/null
+done
 # Pod cgroups (cgroupfs driver): the kubelet's kubepods tree in every v1 hierarchy.
 for root in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
   [ -d "$root" ] && find "$root" -depth -type d -exec rmdir {} + 2>/dev/null

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The test stack's node (SB_NODE=1), in two steps up.sh runs:
+# The test stack's node (SB_NODE=1), in three steps up.sh runs:
 #   node-up.sh network  before the servers start: records the host sysctls the node may
 #                       change, and creates the CNI bridge with its gateway address, so
 #                       Vault, PostgreSQL and kube-apiserver can listen where pods reach them;
-#   node-up.sh start    once kube-apiserver is configured: containerd (private config: own
-#                       root, state, socket and runc root under the node directory; CRI with
-#                       restrict_oom_score_adj, as the VM lacks CAP_SYS_RESOURCE), the pause
-#                       image and the project's image imported (nothing is pulled), the
-#                       kubelet (cgroupfs, cgroup v1 allowed, image GC off, webhook authn/z),
+#   node-up.sh runtime  in the background while the servers start: containerd (private
+#                       config: own root, state, socket and runc root under the node
+#                       directory; CRI with restrict_oom_score_adj, as the VM lacks
+#                       CAP_SYS_RESOURCE), the pause image and the project's image imported
+#                       (nothing is pulled);
+#   node-up.sh start    once kube-apiserver is configured: the kubelet (cgroupfs, cgroup v1
+#                       allowed, image GC off, webhook authn/z, no iptables chains),
 #                       kube-controller-manager and kube-scheduler; then waits until the
 #                       node is Ready and appends the node's settings to the env file.
 # node-down.sh undoes all of it by name.
@@ -92,12 +94,14 @@ TOML
   start containerd "$SB_BIN/containerd" --config "$d/containerd/config.toml" --log-level warn
   wait_for containerd 20 "$SB_BIN/ctr" --address "$SB_CONTAINERD_SOCK" version
   local ctr=("$SB_BIN/ctr" --address "$SB_CONTAINERD_SOCK" -n k8s.io)
-  "${ctr[@]}" images import "$SB_CACHE_DIR/image/pause.docker.tar" >/dev/null
+  # ctr warns on stderr that cgroup v1 is deprecated; that goes to the log, not the console.
+  exec 3>>"$SB_STACK_DIR/logs/ctr.log"
+  "${ctr[@]}" images import "$SB_CACHE_DIR/image/pause.docker.tar" >/dev/null 2>&3
   local version app
   version="$(node -p 'require(process.argv[1]).version' "$here/../../package.json")"
   app="${SB_IMAGE_DIR:-$SB_CACHE_DIR/image}/secrets-broker-$version.docker.tar"
   if [ -s "$app" ]; then
-    "${ctr[@]}" images import "$app" >/dev/null
+    "${ctr[@]}" images import "$app" >/dev/null 2>&3
     log "containerd up; images $SB_PAUSE_IMAGE and secrets-broker:$version imported"
   else
     log "containerd up; $app missing (npm run image:build), so only $SB_PAUSE_IMAGE is imported"
@@ -132,6 +136,7 @@ imageGCLowThresholdPercent: 99
 evictionHard: {memory.available: "100Mi", nodefs.available: "1%", nodefs.inodesFree: "1%", imagefs.available: "1%"}
 rotateCertificates: false
 serverTLSBootstrap: false
+makeIPTablesUtilChains: false
 YAML
   start kubelet "$SB_BIN/kubelet" --config "$d/kubelet.yaml" --kubeconfig "$d/kubelet.kubeconfig" \
     --hostname-override "$SB_NODE_NAME" --node-ip "$SB_NODE_GATEWAY" --root-dir "$d/kubelet" --v 1
@@ -155,12 +160,12 @@ node_ready() {
 
 case "${1:-}" in
   network) network ;;
+  runtime) containerd_up ;;
   start)
     set -a; source "$SB_ENV_FILE"; set +a
     # kube-apiserver's own client for logs and exec, through the kubelet's webhook authorization.
     "$SB_BIN/kubectl" create clusterrolebinding secrets-broker-stack:apiserver-kubelet \
       --clusterrole system:kubelet-api-admin --user kube-apiserver-kubelet-client >/dev/null
-    containerd_up
     controllers_up
     kubelet_up
     wait_for "node $SB_NODE_NAME" 120 node_ready
@@ -173,5 +178,5 @@ CONTAINER_RUNTIME_ENDPOINT=unix://$SB_CONTAINERD_SOCK
 CONTAINERD_ADDRESS=$SB_CONTAINERD_SOCK
 ENV
     log "node $SB_NODE_NAME Ready (containerd, kubelet, kube-controller-manager, kube-scheduler)" ;;
-  *) echo "usage: node-up.sh network|start" >&2; exit 2 ;;
+  *) echo "usage: node-up.sh network|runtime|start" >&2; exit 2 ;;
 esac

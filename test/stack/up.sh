@@ -44,6 +44,7 @@ fi
 pki="$SB_STACK_DIR/pki"
 bash "$here/certs.sh" "$pki"
 log "certificates generated"
+[ "$SB_NODE" != 1 ] || { bash "$here/node-up.sh" runtime & runtime_pid=$!; }
 
 # --- etcd ---------------------------------------------------------------------------
 start etcd "$SB_BIN/etcd" --name stack --data-dir "$SB_STACK_DIR/etcd" \
@@ -159,5 +160,8 @@ fi
 chmod 600 "$SB_ENV_FILE"
 
 bash "$here/configure.sh"
-[ "$SB_NODE" != 1 ] || bash "$here/node-up.sh" start
+if [ "$SB_NODE" = 1 ]; then
+  wait "$runtime_pid" || { echo "stack: containerd did not start; see $SB_STACK_DIR/logs/containerd.log" >&2; exit 1; }
+  bash "$here/node-up.sh" start
+fi
 log "stack up; env file $SB_ENV_FILE"
