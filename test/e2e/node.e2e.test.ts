@@ -109,7 +109,10 @@ describe('the node', () => {
 });
 
 describe('npm run stack:down', () => {
-  it('leaves no mount, bridge, iptables chain, process, state directory or sysctl change of the node', () => {
+  it('leaves no mount, bridge, iptables chain, process, state directory or sysctl change of the node, a pod still running', async () => {
+    const name = uniqueName('running');
+    await kubectl(['apply', '-f', '-'], JSON.stringify(restrictedPod(name, ns, IMAGE, { command: ['node', '-e', 'setInterval(() => {}, 1e9)'] })));
+    await kubectl(['-n', ns, 'wait', `pod/${name}`, '--for=condition=Ready', '--timeout=120s']);
     expect(leftovers(readHost(names), names).length).toBeGreaterThan(0);
     execFileSync('bash', [join(repo, 'test', 'stack', 'down.sh')], { stdio: 'ignore' });
     expect(leftovers(readHost(names), names)).toEqual([]);
