@@ -119,7 +119,8 @@ describe('npm run stack:down', () => {
     const now = sysctlsBefore
       .trim()
       .split('\n')
-      .map((l) => `${l.split(' ')[0]} ${execFileSync('sysctl', ['-n', l.split(' ')[0]], { encoding: 'utf8' }).trim()}`);
+      .map((l) => l.split(' ')[0] ?? '')
+      .map((key) => `${key} ${execFileSync('sysctl', ['-n', key], { encoding: 'utf8' }).trim()}`);
     expect(now.join('\n')).toBe(sysctlsBefore.trim());
   });
 });

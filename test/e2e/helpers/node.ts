@@ -55,7 +55,7 @@ export function readHost(names: NodeNames): HostState {
   const mountTargets = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => l.split(' ')[4]);
+    .map((l) => l.split(' ')[4] ?? '');
   const links = sh('ip', ['-o', 'link', 'show'])
     .split('\n')
     .map((l) => l.split(':')[1]?.trim().split('@')[0] ?? '')

@@ -28,7 +28,7 @@ describe('leftovers of the node after stack:down', () => {
     const host = { ...clean, ...extra };
     const found = leftovers(host, names);
     expect(found).toHaveLength(1);
-    expect(found[0].startsWith(expected)).toBe(true);
+    expect(found[0]?.startsWith(expected)).toBe(true);
   });
 });
 
