@@ -60,9 +60,11 @@ beforeAll(async () => {
   config.port = 0;
   injector = await startInjector(config, { logger: silentLogger(), audit });
   await kubectl(['create', 'namespace', ns]);
-  // No controller-manager runs, so even `default` is created here; the ServiceAccount admission plugin needs it.
+  // Without the node (SB_NODE=1) no controller-manager runs, so even `default` is made here; with it, the
+  // controller-manager may have made `default` first, hence apply. The ServiceAccount admission plugin needs it.
   const accounts = new Set(['app', 'default', ...corpusPods().map(({ pod }) => pod.spec.serviceAccountName).filter((s): s is string => !!s)]);
-  for (const sa of accounts) await kubectl(['-n', ns, 'create', 'serviceaccount', sa]);
+  const items = [...accounts].map((name) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns } }));
+  await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
   await kubectl(['apply', '-f', '-'], JSON.stringify(webhookConfig(injector.port, readFileSync(tls.certFile, 'utf8'))));
   // The apiserver picks webhook configurations up asynchronously.
   const active = async () => (await create(opted('probe'), '--dry-run=server')).pod.metadata?.annotations?.['secrets-broker.io/status'] === 'injected';

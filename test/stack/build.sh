@@ -4,7 +4,9 @@
 # binary whose tools module (go.mod + go.sum) has not changed is not rebuilt.
 #
 #   bash test/stack/build.sh            # CI peers: vault, etcd, kube-apiserver, kubectl, helm, postgres, chromium, image tools
-#   bash test/stack/build.sh gitleaks   # one or more named peers (the benchmarks use this)
+#   SB_NODE=1 bash test/stack/build.sh  # and the node: kubelet, kube-controller-manager, kube-scheduler,
+#                                       # containerd (+ runc shim, ctr), crictl, runc + CNI plugins, the pause image
+#   bash test/stack/build.sh gitleaks   # one or more named peers (the benchmarks use this; `node` names the node's set)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
@@ -19,14 +21,31 @@ peers=(
   "etcd|etcd|go.etcd.io/etcd/server/v3|etcd"
   "kube-apiserver|kube|k8s.io/kubernetes/cmd/kube-apiserver|kube-apiserver"
   "kubectl|kube|k8s.io/kubernetes/cmd/kubectl|kubectl"
+  "kubelet|kube|k8s.io/kubernetes/cmd/kubelet|kubelet"
+  "kube-controller-manager|kube|k8s.io/kubernetes/cmd/kube-controller-manager|kube-controller-manager"
+  "kube-scheduler|kube|k8s.io/kubernetes/cmd/kube-scheduler|kube-scheduler"
+  "containerd|containerd|github.com/containerd/containerd/v2/cmd/containerd|containerd"
+  "containerd-shim-runc-v2|containerd|github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2|containerd-shim-runc-v2"
+  "ctr|containerd|github.com/containerd/containerd/v2/cmd/ctr|ctr"
+  "crictl|crictl|sigs.k8s.io/cri-tools/cmd/crictl|crictl"
   "helm|helm|helm.sh/helm/v4/cmd/helm|helm"
   "vault|vault|github.com/hashicorp/vault|vault"
   "gitleaks|gitleaks|github.com/zricethezav/gitleaks/v8|gitleaks"
 )
 default_set=(etcd kube-apiserver kubectl helm vault postgres chromium image-tools podman-compose)
+node_set=(node-tools kubelet kube-controller-manager kube-scheduler containerd containerd-shim-runc-v2 ctr crictl pause)
 
-want=("$@")
-[ ${#want[@]} -gt 0 ] || want=("${default_set[@]}")
+want=()
+for name in "$@"; do
+  if [ "$name" = node ]; then want+=("${node_set[@]}"); else want+=("$name"); fi
+done
+if [ ${#want[@]} -eq 0 ]; then
+  want=("${default_set[@]}")
+  [ "$SB_NODE" != 1 ] || want+=("${node_set[@]}")
+fi
+
+# The version a tools module requires of MODULE (its go.mod is the one place it is pinned).
+module_version() { awk -v m="$2" '$1 == m { print $2; exit }' "$here/tools/$1/go.mod"; }
 
 build_peer() {
   local name="$1" module pkg out
@@ -34,9 +53,17 @@ build_peer() {
     IFS='|' read -r n module pkg out <<<"$row"
     [ "$n" = "$name" ] || continue
     local dir="$here/tools/$module"
-    local ldflags="-s -w"
-    case "$module" in kube) ldflags="$ldflags $kube_ldflags" ;; esac
-    local stamp; stamp="$( (cat "$dir/go.mod" "$dir/go.sum"; echo "$ldflags") | sha256sum | cut -c1-16)"
+    local ldflags="-s -w" tags=""
+    case "$module" in
+      kube) ldflags="$ldflags $kube_ldflags" ;;
+      containerd)
+        local cv; cv="$(module_version containerd github.com/containerd/containerd/v2)"
+        ldflags="$ldflags -X github.com/containerd/containerd/v2/version.Version=$cv"
+        # no devmapper/zfs snapshotters (overlayfs only); btrfs needs cgo and is left out anyway.
+        tags="urfave_cli_no_docs no_devmapper no_zfs" ;;
+      crictl) ldflags="$ldflags -X sigs.k8s.io/cri-tools/pkg/version.Version=$(module_version crictl sigs.k8s.io/cri-tools)" ;;
+    esac
+    local stamp; stamp="$( (cat "$dir/go.mod" "$dir/go.sum"; echo "$ldflags $tags") | sha256sum | cut -c1-16)"
     local bin="$SB_BIN/$out"
     if [ -x "$bin" ] && [ "$(cat "$bin.stamp" 2>/dev/null)" = "$stamp" ]; then
       printf '%-15s cached   %s\n' "$name" "$(peer_version "$name")"
@@ -44,7 +71,7 @@ build_peer() {
     fi
     local t0=$SECONDS
     # -trimpath and no VCS stamping keep the build reproducible; CGO off gives static binaries.
-    (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags="$ldflags" -o "$bin.tmp" "$pkg")
+    (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -tags="$tags" -ldflags="$ldflags" -o "$bin.tmp" "$pkg")
     mv "$bin.tmp" "$bin"
     echo "$stamp" >"$bin.stamp"
     printf '%-15s built    %s (%ss)\n' "$name" "$(peer_version "$name")" "$((SECONDS - t0))"
@@ -112,9 +139,44 @@ install_podman_compose() {
   printf '%-15s installed %s\n' podman-compose "$podman_compose_version"
 }
 
+# The node runs containers with Debian's runc on Debian's CNI plugins; gcc builds the pause program.
+install_node_tools() {
+  local missing=() tool pkg
+  for tool in runc:runc /usr/lib/cni/bridge:containernetworking-plugins iptables:iptables gcc:gcc /usr/lib/x86_64-linux-gnu/libc.a:libc6-dev; do
+    IFS=: read -r tool pkg <<<"$tool"
+    command -v "$tool" >/dev/null 2>&1 || [ -e "$tool" ] || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+  printf '%-15s present  %s; CNI plugins %s\n' node-tools "$(runc --version | head -1)" \
+    "$(dpkg-query -W -f '${Version}' containernetworking-plugins 2>/dev/null)"
+}
+
+# The sandbox image: pause.c, static, alone in an image made from scratch, written as a
+# docker-archive that node-up.sh imports into containerd under $SB_PAUSE_IMAGE.
+build_pause() {
+  local src="$here/pause/pause.c" out="$SB_CACHE_DIR/image/pause.docker.tar" stamp
+  stamp="$( (cat "$src"; echo "$SB_PAUSE_IMAGE") | sha256sum | cut -c1-16)"
+  if [ -s "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
+    printf '%-15s cached   %s\n' pause "$SB_PAUSE_IMAGE"
+    return 0
+  fi
+  mkdir -p "$(dirname "$out")"
+  gcc -static -Os -s -Wall -Wextra -Werror -o "$SB_BIN/pause" "$src"
+  local ctr; ctr="$(buildah from scratch)"
+  buildah copy --quiet "$ctr" "$SB_BIN/pause" /pause >/dev/null
+  buildah config --entrypoint '["/pause"]' --user 65535:65535 "$ctr"
+  buildah commit --quiet --rm "$ctr" "$SB_PAUSE_IMAGE" >/dev/null
+  rm -f "$out"
+  buildah push --quiet "$SB_PAUSE_IMAGE" "docker-archive:$out:$SB_PAUSE_IMAGE" >/dev/null
+  echo "$stamp" >"$out.stamp"
+  printf '%-15s built    %s (%s)\n' pause "$SB_PAUSE_IMAGE" "$out"
+}
+
 mkdir -p "$SB_BIN"
 for name in "${want[@]}"; do
   case "$name" in
+    node-tools) install_node_tools ;;
+    pause) build_pause ;;
     postgres) install_postgres ;;
     chromium) install_chromium ;;
     image-tools) install_image_tools ;;

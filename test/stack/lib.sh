@@ -25,6 +25,10 @@ peer_version() {
     helm) "$SB_BIN/helm" version --short ;;
     vault) "$SB_BIN/vault" version ;;
     gitleaks) "$SB_BIN/gitleaks" version ;;
+    kubelet|kube-controller-manager|kube-scheduler) "$SB_BIN/$1" --version ;;
+    containerd|ctr) "$SB_BIN/$1" --version ;;
+    containerd-shim-runc-v2) "$SB_BIN/$1" -v | awk '/Version:/ { print "containerd-shim-runc-v2", $2; exit }' ;;
+    crictl) "$SB_BIN/crictl" --version ;;
   esac
 }
 
@@ -38,6 +42,24 @@ SB_PG_PORT="${SB_PG_PORT:-15432}"
 SB_PG_DIR="${SB_PG_DIR:-/var/tmp/secrets-broker-stack-pg}"
 SB_ENV_FILE="$SB_STACK_DIR/env"
 export SB_ETCD_PORT SB_KUBE_PORT SB_VAULT_PORT SB_PG_PORT SB_PG_DIR SB_ENV_FILE
+
+# The node (SB_NODE=1; off by default): containerd, kubelet, kube-controller-manager and
+# kube-scheduler, pods on a CNI bridge whose gateway address is where pods reach the
+# stack's servers. Every name below is the stack's own, so node-down.sh removes by name.
+SB_NODE="${SB_NODE:-0}"
+SB_NODE_NAME="${SB_NODE_NAME:-sb-node}"
+SB_NODE_DIR="$SB_STACK_DIR/node"
+SB_NODE_BRIDGE="${SB_NODE_BRIDGE:-sbnode0}"
+SB_NODE_NET="secrets-broker-stack"
+SB_NODE_SUBNET="${SB_NODE_SUBNET:-10.87.0.0/24}"
+SB_NODE_GATEWAY="${SB_NODE_GATEWAY:-10.87.0.1}"
+SB_KUBELET_PORT="${SB_KUBELET_PORT:-20250}"
+SB_KCM_PORT="${SB_KCM_PORT:-20257}"
+SB_SCHED_PORT="${SB_SCHED_PORT:-20259}"
+SB_PAUSE_IMAGE="localhost/secrets-broker-pause:1"
+SB_CONTAINERD_SOCK="$SB_NODE_DIR/containerd/containerd.sock"
+export SB_NODE SB_NODE_NAME SB_NODE_DIR SB_NODE_BRIDGE SB_NODE_NET SB_NODE_SUBNET SB_NODE_GATEWAY \
+  SB_KUBELET_PORT SB_KCM_PORT SB_SCHED_PORT SB_PAUSE_IMAGE SB_CONTAINERD_SOCK
 
 log() { printf '[stack %5.1fs] %s\n' "$(awk "BEGIN{print $SECONDS}")" "$*"; }
 
@@ -60,6 +82,24 @@ start() {
   local name="$1"; shift
   nohup "$@" >>"$SB_STACK_DIR/logs/$name.log" 2>&1 < /dev/null &
   echo $! >"$SB_STACK_DIR/$name.pid"
+}
+
+# stop NAME...: TERM to the daemons `start` recorded, together; KILL to any left after 10 s.
+stop() {
+  local name pids=() pid
+  for name in "$@"; do
+    [ -f "$SB_STACK_DIR/$name.pid" ] || continue
+    pids+=("$(cat "$SB_STACK_DIR/$name.pid")")
+    rm -f "$SB_STACK_DIR/$name.pid"
+  done
+  [ ${#pids[@]} -gt 0 ] || return 0
+  kill -TERM "${pids[@]}" 2>/dev/null
+  for _ in $(seq 1 100); do
+    kill -0 "${pids[@]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+  return 0
 }
 
 as_pg() {

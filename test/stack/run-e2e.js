@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run test:e2e`: brings the test stack up (or reuses a running one), runs the Jest
 // project `e2e` against it, and tears down what it started. Extra arguments go to Jest.
+// `--project=node` first (npm run test:node, with SB_NODE=1) runs the node's project instead.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
@@ -22,12 +23,14 @@ if (!running) {
   started = true;
 }
 
+const args = process.argv.slice(2);
+const project = args[0]?.startsWith('--project=') ? args.shift().slice('--project='.length) : 'e2e';
 const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 if (!existsSync(jest)) {
   console.error('test:e2e: jest is not installed; run npm install');
   process.exit(2);
 }
-const result = spawnSync(process.execPath, [jest, '--selectProjects', 'e2e', '--runInBand', ...process.argv.slice(2)], {
+const result = spawnSync(process.execPath, [jest, '--selectProjects', project, '--runInBand', ...args], {
   stdio: 'inherit',
   cwd: root,
 });
