@@ -3,9 +3,9 @@
 # and installs PostgreSQL, Chromium and the image tools from Debian packages when they are missing. Idempotent: a
 # binary whose tools module (go.mod + go.sum) has not changed is not rebuilt.
 #
-#   bash test/stack/build.sh            # CI peers: vault, etcd, kube-apiserver, kubectl, helm, postgres, chromium, image tools
-#   SB_NODE=1 bash test/stack/build.sh  # and the node: kubelet, kube-controller-manager, kube-scheduler,
-#                                       # containerd (+ runc shim, ctr), crictl, runc + CNI plugins, the pause image
+#   bash test/stack/build.sh            # CI peers: vault, etcd, kube-apiserver, kubectl, helm, postgres, chromium,
+#                                       # image tools, podman-compose, and the node: kubelet, kube-controller-manager,
+#                                       # kube-scheduler, containerd (+ runc shim, ctr), crictl, runc + CNI plugins, the pause image
 #   bash test/stack/build.sh gitleaks   # one or more named peers (the benchmarks use this; `node` names the node's set)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,8 +40,7 @@ for name in "$@"; do
   if [ "$name" = node ]; then want+=("${node_set[@]}"); else want+=("$name"); fi
 done
 if [ ${#want[@]} -eq 0 ]; then
-  want=("${default_set[@]}")
-  [ "$SB_NODE" != 1 ] || want+=("${node_set[@]}")
+  want=("${default_set[@]}" "${node_set[@]}")
 fi
 
 # The version a tools module requires of MODULE (its go.mod is the one place it is pinned).
