@@ -26,9 +26,9 @@ done
 pgbin="$(pg_bindir)" || { echo "stack: PostgreSQL is not installed; run: npm run stack:build" >&2; exit 2; }
 if [ "$SB_NODE" = 1 ]; then
   for bin in kubelet kube-controller-manager kube-scheduler containerd containerd-shim-runc-v2 ctr crictl; do
-    [ -x "$SB_BIN/$bin" ] || { echo "stack: $bin is not built; run: SB_NODE=1 npm run stack:build" >&2; exit 2; }
+    [ -x "$SB_BIN/$bin" ] || { echo "stack: $bin is not built; run: npm run stack:build" >&2; exit 2; }
   done
-  [ -s "$SB_CACHE_DIR/image/pause.docker.tar" ] || { echo "stack: no pause image; run: SB_NODE=1 npm run stack:build" >&2; exit 2; }
+  [ -s "$SB_CACHE_DIR/image/pause.docker.tar" ] || { echo "stack: no pause image; run: npm run stack:build" >&2; exit 2; }
 fi
 
 bash "$here/down.sh" >/dev/null 2>&1 || true
