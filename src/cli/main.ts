@@ -26,6 +26,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Register]> = [
   ['sidecar', () => (require('./sidecar') as typeof import('./sidecar')).registerSidecar],
   ['audit', () => (require('./audit') as typeof import('./audit')).registerAudit],
   ['scan', () => (require('./scan') as typeof import('./scan')).registerScan],
+  ['explain', () => (require('./explain') as typeof import('./explain')).registerExplain],
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -1,0 +1,69 @@
+import type { Readable } from 'node:stream';
+import { Option, type Command } from 'commander';
+import { UsageError } from '../errors';
+import { printable } from '../scan/printable';
+import type { CliIO, Register } from './main';
+
+/** Exit codes (docs/contract.md; the same values as EXIT in main.ts, kept here to avoid an import cycle). */
+const EXIT = { OK: 0, FOUND: 1, USAGE: 2 } as const;
+
+export interface ExplainFlags {
+  output: string;
+  set: string[];
+  namespace: string;
+}
+
+/**
+ * `secrets-broker explain`: what the webhook would do to each pod template. Returns the
+ * exit code: 0 all admitted, 1 any denied, 2 bad usage, bad settings or unreadable input.
+ */
+export async function runExplain(files: readonly string[], flags: ExplainFlags, io: CliIO, stdin: Readable): Promise<number> {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded when explain runs, not for every command */
+  const { explainConfig, parseSets } = require('../explain/settings') as typeof import('../explain/settings');
+  const { readInput } = require('../explain/read-input') as typeof import('../explain/read-input');
+  const { podTemplates } = require('../explain/templates') as typeof import('../explain/templates');
+  const { explainTemplate } = require('../explain/explain') as typeof import('../explain/explain');
+  const f = require('../explain/format') as typeof import('../explain/format');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  if (files.filter((x) => x === '-').length > 1) throw new UsageError(['- (standard input) may be named once']);
+  const config = explainConfig(io.env, parseSets(flags.set));
+  const problems: string[] = [];
+  let ignored = 0;
+  const explained = [];
+  for (const file of files) {
+    const input = await readInput(file, stdin);
+    if ('problem' in input) {
+      problems.push(input.problem);
+      continue;
+    }
+    const read = podTemplates(input.text, input.source, flags.namespace);
+    problems.push(...read.problems);
+    ignored += read.ignored;
+    explained.push(...read.templates.map((t) => explainTemplate(t, config)));
+  }
+  if (flags.output === 'summary') io.stdout.write(f.formatSummary(explained, ignored));
+  else {
+    io.stdout.write(flags.output === 'patch' ? f.formatPatches(explained) : f.formatPods(explained));
+    io.stderr.write(f.formatDenials(explained));
+  }
+  for (const p of problems) io.stderr.write(`secrets-broker: ${printable(p)}\n`);
+  if (problems.length > 0) return EXIT.USAGE;
+  return explained.some((e) => e.outcome === 'deny') ? EXIT.FOUND : EXIT.OK;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `secrets-broker explain`: registered by main.ts. */
+export const registerExplain: Register = (program: Command, io: CliIO): void => {
+  program
+    .command('explain')
+    .description('say what the webhook would do to each pod template (injected, skipped or denied) under the operator settings')
+    .argument('<file...>', 'manifests (YAML or JSON, several documents, Lists) with pods or workloads; - for standard input')
+    .addOption(new Option('-o, --output <output>', 'summary, the JSON patch, or the mutated pod (YAML)').choices(['summary', 'patch', 'pod']).default('summary'))
+    .option('--set <NAME=VALUE>', 'an injector setting, over the environment (repeatable)', collect, [])
+    .option('-n, --namespace <namespace>', 'namespace of objects that name none', 'default')
+    .addHelpText('after', '\nSettings come from the environment as the injector reads them (VAULT_ADDR and SIDECAR_IMAGE are required).\nExit codes: 0 every pod admitted; 1 any pod denied; 2 bad usage, bad settings or unreadable input.')
+    .action(async (files: string[], flags: ExplainFlags) => {
+      process.exitCode = await runExplain(files, flags, io, process.stdin);
+    });
+};
