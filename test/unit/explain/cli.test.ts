@@ -52,7 +52,7 @@ describe('explain (CLI)', () => {
   it('exit 1 when any pod would be denied', async () => {
     const r = await cli([manifest(tmp(), { 'secrets-broker.io/image': 'evil/image' })]);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/Deployment\/web \(namespace shop\): denied\n  the webhook says: secrets-broker: secrets-broker.io\/image: is an operator setting/);
+    expect(r.out).toMatch(/Deployment\/web \(namespace shop\): denied\n {2}the webhook says: secrets-broker: secrets-broker.io\/image: is an operator setting/);
   });
 
   it('--set overrides the environment: an excluded namespace is skipped', async () => {

@@ -49,7 +49,7 @@ describe('explainTemplate outcomes', () => {
     expect(e).toMatchObject({ outcome: 'deny', reason: 'invalid-annotations' });
     const lines = formatSummary([e], 0).split('\n');
     expect(lines[0]).toBe('t.yaml: Pod/app (namespace shop): denied');
-    expect(lines[1]).toMatch(/^  the webhook says: secrets-broker: /);
+    expect(lines[1]).toMatch(/^ {2}the webhook says: secrets-broker: /);
     for (const p of ['secrets-broker.io/vault-addr: is an operator setting', 'no container named "nope"', 'secrets-broker.io/mode-db: must not be world-accessible']) expect(lines[1]).toContain(p);
     expect(lines.join('\n')).not.toContain('evil.example');
   });
