@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors';
 import { printable } from '../scan/printable';
 import type { CliIO, Register } from './main';
 
@@ -20,27 +19,11 @@ export interface ExplainFlags {
 export async function runExplain(files: readonly string[], flags: ExplainFlags, io: CliIO, stdin: Readable): Promise<number> {
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded when explain runs, not for every command */
   const { explainConfig, parseSets } = require('../explain/settings') as typeof import('../explain/settings');
-  const { readInput } = require('../explain/read-input') as typeof import('../explain/read-input');
-  const { podTemplates } = require('../explain/templates') as typeof import('../explain/templates');
-  const { explainTemplate } = require('../explain/explain') as typeof import('../explain/explain');
+  const { explainFiles } = require('../explain/run') as typeof import('../explain/run');
   const f = require('../explain/format') as typeof import('../explain/format');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  if (files.filter((x) => x === '-').length > 1) throw new UsageError(['- (standard input) may be named once']);
   const config = explainConfig(io.env, parseSets(flags.set));
-  const problems: string[] = [];
-  let ignored = 0;
-  const explained = [];
-  for (const file of files) {
-    const input = await readInput(file, stdin);
-    if ('problem' in input) {
-      problems.push(input.problem);
-      continue;
-    }
-    const read = podTemplates(input.text, input.source, flags.namespace);
-    problems.push(...read.problems);
-    ignored += read.ignored;
-    explained.push(...read.templates.map((t) => explainTemplate(t, config)));
-  }
+  const { explained, ignored, problems } = await explainFiles(files, config, flags.namespace, stdin);
   if (flags.output === 'summary') io.stdout.write(f.formatSummary(explained, ignored));
   else {
     io.stdout.write(flags.output === 'patch' ? f.formatPatches(explained) : f.formatPods(explained));
