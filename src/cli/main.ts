@@ -27,6 +27,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Register]> = [
   ['audit', () => (require('./audit') as typeof import('./audit')).registerAudit],
   ['scan', () => (require('./scan') as typeof import('./scan')).registerScan],
   ['explain', () => (require('./explain') as typeof import('./explain')).registerExplain],
+  ['policy', () => (require('./policy') as typeof import('./policy')).registerPolicy],
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
