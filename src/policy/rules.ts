@@ -2,8 +2,9 @@
  * The Vault calls a sidecar makes for one pod's spec, as policy rules (pure). Each rule
  * names the sidecar operation that needs it. The calls are those of src/vault/client.ts
  * as src/sidecar drives them: the read of each secret (planRead, the sidecar's own path
- * plan), the KV v2 metadata poll, the mount lookup, token renew/lookup/revoke, lease
- * renew/revoke, and the audit-device HMAC.
+ * plan), the KV v2 metadata poll, token renew/lookup/revoke, lease renew/revoke, and the
+ * audit-device HMAC. Nothing comes from Vault's default policy: the auth role sets
+ * token_no_default_policy.
  */
 import type { PodSecretsSpec, SecretSpec } from '../spec';
 import { basePath, planRead } from '../vault/paths';
@@ -58,8 +59,8 @@ function secretRules(s: SecretSpec, running: boolean, mounts: readonly DeclaredM
   const mount = mountFor(base, mounts);
   if (!mount) return { rules: [], leased: false, problems: [`${s.path}: cannot tell which engine holds it; declare its mount with --mount PATH=kv1|kv2|pki|database|other`] };
   const plan = planRead(s.path, mount);
+  // The mount lookup (sys/internal/ui/mounts/<path>) needs no rule: Vault answers it for any token that can use the mount.
   const rules = [
-    rule(`sys/internal/ui/mounts/${base}`, 'read', 'mount lookup (KV version)'),
     rule(plan.dataPath, plan.params ? 'update' : 'read', plan.kind === 'pki' ? `issue ${s.name}` : `read ${s.name}`),
     ...(plan.metadataPath && running ? [rule(plan.metadataPath, 'read', `poll ${s.name} (KV v2 current_version)`)] : []),
   ];
