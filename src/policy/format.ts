@@ -15,8 +15,7 @@ export function policyHcl(r: RolePolicy): string {
 export function authRolePayload(r: RolePolicy, s: AuthSettings): Record<string, unknown> {
   const common = { token_policies: [r.policy], token_no_default_policy: true };
   if (s.vaultAuthMethod === 'jwt') {
-    const subjects = r.namespaces.flatMap((ns) => r.serviceAccounts.map((sa) => `system:serviceaccount:${ns}:${sa}`));
-    return { role_type: 'jwt', user_claim: 'sub', bound_audiences: [s.tokenAudience], bound_claims: { sub: subjects }, ...common };
+    return { role_type: 'jwt', user_claim: 'sub', bound_audiences: [s.tokenAudience], bound_claims: { sub: r.subjects }, ...common };
   }
   return { bound_service_account_names: r.serviceAccounts, bound_service_account_namespaces: r.namespaces, audience: s.tokenAudience, ...common };
 }

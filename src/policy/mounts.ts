@@ -24,7 +24,8 @@ export function parseMounts(values: readonly string[]): { mounts: DeclaredMount[
     const eq = v.lastIndexOf('=');
     const path = eq > 0 ? v.slice(0, eq).replace(/^\/+|\/+$/g, '') : '';
     const kind = v.slice(eq + 1);
-    if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(path) || !(MOUNT_KINDS as readonly string[]).includes(kind)) {
+    const segments = path.split('/');
+    if (!segments.every((x) => /^[A-Za-z0-9_.-]+$/.test(x) && !/^\.+$/.test(x)) || !(MOUNT_KINDS as readonly string[]).includes(kind)) {
       problems.push(`--mount must be PATH=${MOUNT_KINDS.join('|')} (got a value that is not)`);
     } else mounts.push({ path: `${path}/`, kind: kind as MountKind });
   }

@@ -17,6 +17,8 @@ export interface RolePolicy {
   rules: Rule[];
   serviceAccounts: string[];
   namespaces: string[];
+  /** `system:serviceaccount:<namespace>:<name>` of each pod: the exact pairs, where the auth method can bind them (jwt). */
+  subjects: string[];
   /** The pods' labels, for the comment that says where the policy comes from. */
   objects: string[];
 }
@@ -34,9 +36,11 @@ export function rolePolicies(explained: readonly Explanation[], s: Pick<SidecarS
     const spec = e.added.spec;
     const r = rulesFor(spec, s, mounts);
     problems.push(...r.problems.map((p) => `${e.template.label}: ${p}`));
-    const entry = byRole.get(spec.role) ?? { role: spec.role, policy: policyName(spec.role), rules: [], serviceAccounts: [], namespaces: [], objects: [] };
+    const entry = byRole.get(spec.role) ?? { role: spec.role, policy: policyName(spec.role), rules: [], serviceAccounts: [], namespaces: [], subjects: [], objects: [] };
     entry.rules = merge([...entry.rules, ...r.rules]);
-    addOnce(entry.serviceAccounts, e.mutated.spec.serviceAccountName ?? 'default');
+    const sa = e.mutated.spec.serviceAccountName ?? 'default';
+    addOnce(entry.serviceAccounts, sa);
+    addOnce(entry.subjects, `system:serviceaccount:${e.template.namespace}:${sa}`);
     addOnce(entry.namespaces, e.template.namespace);
     addOnce(entry.objects, e.template.label);
     byRole.set(spec.role, entry);

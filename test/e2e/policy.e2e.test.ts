@@ -107,7 +107,9 @@ beforeAll(async () => {
   const err = new PassThrough();
   const code = await runPolicy(['-'], { format: 'json', set: [], mount: [], namespace: 'default' }, { env: operatorEnv(), stdout: out, stderr: err }, Readable.from([manifest()]));
   expect({ code, err: (err.read() as Buffer | null)?.toString() ?? '' }).toEqual({ code: 0, err: '' });
-  [generated] = JSON.parse((out.read() as Buffer).toString()) as Generated[];
+  const roles = JSON.parse((out.read() as Buffer).toString()) as Generated[];
+  expect(roles).toHaveLength(1);
+  generated = roles[0]!;
   const [t] = podTemplates(manifest(), '-').templates;
   const e = explainTemplate(t!, explainConfig(operatorEnv(), {}));
   if (e.outcome !== 'inject') throw new Error('the pod is not injected');
