@@ -28,6 +28,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Register]> = [
   ['scan', () => (require('./scan') as typeof import('./scan')).registerScan],
   ['explain', () => (require('./explain') as typeof import('./explain')).registerExplain],
   ['policy', () => (require('./policy') as typeof import('./policy')).registerPolicy],
+  ['doctor', () => (require('./doctor') as typeof import('./doctor')).registerDoctor],
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
