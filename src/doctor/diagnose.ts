@@ -51,9 +51,9 @@ export function expiry(validTo: Date, now: Date): Check {
   return check('tls', 'ok', `certificate verified for the host; expires ${validTo.toISOString()}`);
 }
 
-/** The answer to an empty login: a mounted auth method refuses it (400); Vault answers 404 or 405 when nothing is mounted there. */
+/** The answer to an empty login: a mounted auth method refuses it with 400 (missing role); an unmounted path answers 403 or 404. */
 export function authMount(status: number, authPath: string): Check {
-  if (status !== 404 && status !== 405) return check('auth mount', 'ok', `${authPath} answers logins`);
+  if (status === 400) return check('auth mount', 'ok', `${authPath} answers logins`);
   return check('auth mount', 'fail', `nothing answers logins at ${authPath} (HTTP ${status}): enable the auth method there, or fix VAULT_AUTH_PATH`);
 }
 

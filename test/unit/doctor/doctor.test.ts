@@ -47,7 +47,7 @@ describe('diagnose', () => {
     expect(expiry(new Date(now.getTime() + days * 86_400_000 + 1000), now).status).toBe(expected);
   });
 
-  it.each([[400, 'ok'], [403, 'ok'], [404, 'fail'], [405, 'fail']])('an empty login answered %i: auth mount %s', (status, expected) => {
+  it.each([[400, 'ok'], [403, 'fail'], [404, 'fail'], [405, 'fail']])('an empty login answered %i: auth mount %s', (status, expected) => {
     expect(authMount(status, 'auth/kubernetes').status).toBe(expected);
   });
 
@@ -74,10 +74,13 @@ const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJl';
 const TOKEN = 'hvs.doctor-test-token-never-printed';
 
 type Answer = { status: number; body?: unknown };
+type Handler = Answer | ((body: { role?: string; jwt?: string }) => Answer);
+/** A login answer for a real login; the empty probe still gets Vault's "missing role". */
+const login = (a: Answer): Handler => (b) => (b.jwt === undefined ? { status: 400, body: { errors: ['missing role'] } } : a);
 
 /** A Vault stand-in: `answers` by "METHOD path"; the default is a healthy Vault. */
-async function fakeVault(cert: TestCert, answers: Record<string, Answer> = {}): Promise<{ url: string; close: () => void }> {
-  const defaults: Record<string, Answer | ((body: { role?: string; jwt?: string }) => Answer)> = {
+async function fakeVault(cert: TestCert, answers: Record<string, Handler> = {}): Promise<{ url: string; close: () => void }> {
+  const defaults: Record<string, Handler> = {
     'GET sys/health': { status: 200, body: {} },
     'POST auth/kubernetes/login': (b) => (b.jwt === undefined ? { status: 400, body: { errors: ['missing role'] } } : { status: 200, body: { auth: { client_token: TOKEN } } }),
     'GET sys/internal/ui/mounts/secret/data/app/db': { status: 200, body: { data: { path: 'secret/', type: 'kv', options: { version: '2' } } } },
@@ -136,9 +139,9 @@ describe('doctor (CLI)', () => {
   });
 
   it.each([
-    ['a role that does not exist', { 'POST auth/kubernetes/login': { status: 400, body: { errors: ['invalid role name "web"'] } } }, /^FAIL login: no role web on auth\/kubernetes/m],
-    ['a service account not bound', { 'POST auth/kubernetes/login': { status: 403, body: { errors: ['service account name not authorized'] } } }, /^FAIL login: role web does not bind this service account/m],
-    ['no auth method at the path', { 'POST auth/kubernetes/login': { status: 405, body: { errors: ['1 error occurred: unsupported path'] } } }, /^FAIL auth mount: nothing answers logins at auth\/kubernetes/m],
+    ['a role that does not exist', { 'POST auth/kubernetes/login': login({ status: 400, body: { errors: ['invalid role name "web"'] } }) }, /^FAIL login: no role web on auth\/kubernetes/m],
+    ['a service account not bound', { 'POST auth/kubernetes/login': login({ status: 403, body: { errors: ['service account name not authorized'] } }) }, /^FAIL login: role web does not bind this service account/m],
+    ['no auth method at the path', { 'POST auth/kubernetes/login': { status: 403, body: { errors: ['permission denied'] } } }, /^FAIL auth mount: nothing answers logins at auth\/kubernetes/m],
     ['a sealed Vault', { 'GET sys/health': { status: 503, body: {} } }, /^FAIL vault status: sealed/m],
     ['a policy without the lease renewal', { 'POST sys/capabilities-self': { status: 200, body: { 'secret/data/app/db': ['read'], 'secret/metadata/app/db': ['deny'] } } }, /^FAIL capability secret\/metadata\/app\/db: the token lacks read, needed for poll db/m],
   ])('%s: exit 1 naming what to fix', async (_name, answers, expected) => {
