@@ -23,7 +23,7 @@ const tokens: Record<string, string> = {};
 async function token(name: string, audience: string): Promise<string> {
   const file = path.join(dir, `${name}.token`);
   tokens[name] = (await kubectl(['-n', ns, 'create', 'token', 'app', '--duration', '1h', '--audience', audience])).trim();
-  writeFileSync(file, tokens[name]!);
+  writeFileSync(file, tokens[name]);
   return file;
 }
 
@@ -65,9 +65,9 @@ describe('doctor on the real stack', () => {
   it('a working setup: every check ok, exit 0', async () => {
     const r = await doctor(['--token-file', vaultToken, '--role', `doctor-${id}`, '--secret', secret]);
     expect(r.out).not.toMatch(/^FAIL/m);
-    expect(r.out).toMatch(/^OK   login: logged in to auth\/kubernetes as role doctor-/m);
-    expect(r.out).toMatch(/^OK   mount secret\/data\/doctor\/\S+: secret\/ is KV v2$/m);
-    expect(r.out).toMatch(/^OK   capability secret\/metadata\/doctor\/\S+: read/m);
+    expect(r.out).toMatch(/^OK {3}login: logged in to auth\/kubernetes as role doctor-/m);
+    expect(r.out).toMatch(/^OK {3}mount secret\/data\/doctor\/\S+: secret\/ is KV v2$/m);
+    expect(r.out).toMatch(/^OK {3}capability secret\/metadata\/doctor\/\S+: read/m);
     expect(r.code).toBe(0);
   });
 
