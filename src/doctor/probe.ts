@@ -47,8 +47,9 @@ async function vaultChecks(o: DoctorOptions): Promise<Check[]> {
   const checks: Check[] = [];
   try {
     checks.push(health((await call('GET', 'sys/health')).statusCode));
+    if (checks[0]?.status === 'fail') return [...checks, skipped('auth mount, login, capabilities')];
     checks.push(authMount((await call('POST', `${o.authPath}/login`, {})).statusCode, o.authPath));
-    if (checks.some((c) => c.status === 'fail')) return [...checks, skipped('login, capabilities')];
+    if (checks[1]?.status === 'fail') return [...checks, skipped('login, capabilities')];
     const login = await call('POST', `${o.authPath}/login`, { role: o.role, jwt: o.jwt });
     const token = clientToken(login.body);
     if (login.statusCode !== 200 || !token) return [...checks, loginFailure(login.statusCode, errorsOf(login.body), o.role, o.authPath), skipped('capabilities')];
@@ -72,9 +73,9 @@ async function secretChecks(o: DoctorOptions, call: Call): Promise<Check[]> {
   for (const s of o.spec.secrets) {
     const r = await call('GET', `sys/internal/ui/mounts/${basePath(s.path)}`);
     const mount = r.statusCode === 200 ? mountOf(r.body) : undefined;
-    checks.push(kvVersion(s.path, mount));
+    const unknown = !mount && !mountFor(basePath(s.path), []);
+    checks.push(unknown ? check(`mount ${s.path}`, 'fail', 'neither Vault nor the path shape says which engine holds it: grant the token access to the mount') : kvVersion(s.path, mount));
     if (mount) declared.push({ path: mount.path, kind: mount.kvVersion === 2 ? 'kv2' : mount.kvVersion === 1 ? 'kv1' : mount.type === 'pki' ? 'pki' : 'other' });
-    else if (!mountFor(basePath(s.path), [])) checks.push(check(`mount ${s.path}`, 'fail', 'neither Vault nor the path shape says which engine holds it'));
   }
   const rules = rulesFor(o.spec, o, declared);
   const caps = await call('POST', 'sys/capabilities-self', { paths: rules.rules.map((r) => r.path) });

@@ -142,7 +142,7 @@ describe('doctor (CLI)', () => {
     ['a role that does not exist', { 'POST auth/kubernetes/login': login({ status: 400, body: { errors: ['invalid role name "web"'] } }) }, /^FAIL login: no role web on auth\/kubernetes/m],
     ['a service account not bound', { 'POST auth/kubernetes/login': login({ status: 403, body: { errors: ['service account name not authorized'] } }) }, /^FAIL login: role web does not bind this service account/m],
     ['no auth method at the path', { 'POST auth/kubernetes/login': { status: 403, body: { errors: ['permission denied'] } } }, /^FAIL auth mount: nothing answers logins at auth\/kubernetes/m],
-    ['a sealed Vault', { 'GET sys/health': { status: 503, body: {} } }, /^FAIL vault status: sealed/m],
+    ['a sealed Vault', { 'GET sys/health': { status: 503, body: {} } }, /^FAIL vault status: sealed: unseal Vault\nSKIP auth mount, login, capabilities/m],
     ['a policy without the lease renewal', { 'POST sys/capabilities-self': { status: 200, body: { 'secret/data/app/db': ['read'], 'secret/metadata/app/db': ['deny'] } } }, /^FAIL capability secret\/metadata\/app\/db: the token lacks read, needed for poll db/m],
   ])('%s: exit 1 naming what to fix', async (_name, answers, expected) => {
     const v = await fakeVault(cert, answers);
