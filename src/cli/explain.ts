@@ -9,6 +9,7 @@ const EXIT = { OK: 0, FOUND: 1, USAGE: 2 } as const;
 export interface ExplainFlags {
   output: string;
   set: string[];
+  settingsFrom?: string;
   namespace: string;
 }
 
@@ -19,10 +20,11 @@ export interface ExplainFlags {
 export async function runExplain(files: readonly string[], flags: ExplainFlags, io: CliIO, stdin: Readable): Promise<number> {
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded when explain runs, not for every command */
   const { explainConfig, parseSets } = require('../explain/settings') as typeof import('../explain/settings');
+  const { operatorEnv } = require('../explain/operator-env') as typeof import('../explain/operator-env');
   const { explainFiles } = require('../explain/run') as typeof import('../explain/run');
   const f = require('../explain/format') as typeof import('../explain/format');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const config = explainConfig(io.env, parseSets(flags.set));
+  const config = explainConfig(await operatorEnv(io.env, flags.settingsFrom), parseSets(flags.set));
   const { explained, ignored, problems } = await explainFiles(files, config, flags.namespace, stdin);
   if (flags.output === 'summary') io.stdout.write(f.formatSummary(explained, ignored));
   else {
@@ -44,6 +46,7 @@ export const registerExplain: Register = (program: Command, io: CliIO): void => 
     .argument('<file...>', 'manifests (YAML or JSON, several documents, Lists) with pods or workloads; - for standard input')
     .addOption(new Option('-o, --output <output>', 'summary, the JSON patch, or the mutated pod (YAML)').choices(['summary', 'patch', 'pod']).default('summary'))
     .option('--set <NAME=VALUE>', 'an injector setting, over the environment (repeatable)', collect, [])
+    .option('--settings-from <file>', "the injector's settings from its Deployment (helm template output, kubectl get deploy -o yaml) instead of the environment")
     .option('-n, --namespace <namespace>', 'namespace of objects that name none', 'default')
     .addHelpText('after', '\nSettings come from the environment as the injector reads them (VAULT_ADDR and SIDECAR_IMAGE are required).\nExit codes: 0 every pod admitted; 1 any pod denied; 2 bad usage, bad settings or unreadable input.')
     .action(async (files: string[], flags: ExplainFlags) => {

@@ -10,6 +10,7 @@ const EXIT = { OK: 0, FOUND: 1, USAGE: 2 } as const;
 export interface PolicyFlags {
   format: string;
   set: string[];
+  settingsFrom?: string;
   mount: string[];
   namespace: string;
 }
@@ -23,6 +24,7 @@ export interface PolicyFlags {
 export async function runPolicy(files: readonly string[], flags: PolicyFlags, io: CliIO, stdin: Readable): Promise<number> {
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded when policy runs, not for every command */
   const { explainConfig, parseSets } = require('../explain/settings') as typeof import('../explain/settings');
+  const { operatorEnv } = require('../explain/operator-env') as typeof import('../explain/operator-env');
   const { explainFiles } = require('../explain/run') as typeof import('../explain/run');
   const { parseMounts } = require('../policy/mounts') as typeof import('../policy/mounts');
   const { rolePolicies } = require('../policy/roles') as typeof import('../policy/roles');
@@ -30,7 +32,7 @@ export async function runPolicy(files: readonly string[], flags: PolicyFlags, io
   /* eslint-enable @typescript-eslint/no-require-imports */
   const mounts = parseMounts(flags.mount);
   if (mounts.problems.length > 0) throw new UsageError(mounts.problems);
-  const config = explainConfig(io.env, parseSets(flags.set));
+  const config = explainConfig(await operatorEnv(io.env, flags.settingsFrom), parseSets(flags.set));
   const run = await explainFiles(files, config, flags.namespace, stdin);
   const result = rolePolicies(run.explained, config.sidecar, mounts.mounts);
   io.stdout.write(flags.format === 'json' ? f.formatJson(result.roles, config.sidecar) : f.formatScript(result.roles, config.sidecar));
@@ -53,6 +55,7 @@ export const registerPolicy: Register = (program: Command, io: CliIO): void => {
     .addOption(new Option('-f, --format <format>', 'vault CLI commands with HCL policies, or API payloads in JSON').choices(['hcl', 'json']).default('hcl'))
     .option('--mount <PATH=KIND>', 'the engine of a mount: kv1, kv2, pki, database or other (repeatable)', collect, [])
     .option('--set <NAME=VALUE>', 'an injector setting, over the environment (repeatable)', collect, [])
+    .option('--settings-from <file>', "the injector's settings from its Deployment (helm template output, kubectl get deploy -o yaml) instead of the environment")
     .option('-n, --namespace <namespace>', 'namespace of objects that name none', 'default')
     .addHelpText('after', '\nSettings come from the environment as the injector reads them (VAULT_ADDR and SIDECAR_IMAGE are required).\nExit codes: 0 done; 1 a pod would be denied; 2 bad usage, bad settings, unreadable input or a path of unknown engine.')
     .action(async (files: string[], flags: PolicyFlags) => {

@@ -27,7 +27,11 @@ export function parseSets(pairs: readonly string[]): Record<string, string> {
   return out;
 }
 
-/** The injector's config from the environment and the `--set` values; throws ConfigError naming every bad or missing setting. */
+/**
+ * The injector's config from the environment (or, when given, the settings read off the
+ * injector's Deployment instead) and the `--set` values; throws ConfigError naming every
+ * bad or missing setting.
+ */
 export function explainConfig(env: Record<string, string | undefined>, sets: Record<string, string>): InjectorConfig {
   const merged: Record<string, string | undefined> = { ...env, ...sets };
   for (const [name, value] of Object.entries(SERVER_ONLY_SETTINGS)) if (merged[name] === undefined || merged[name] === '') merged[name] = value;
