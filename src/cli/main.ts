@@ -14,6 +14,9 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Register]> = [
   ['sidecar', () => (require('./sidecar') as typeof import('./sidecar')).registerSidecar],
   ['audit', () => (require('./audit') as typeof import('./audit')).registerAudit],
   ['scan', () => (require('./scan') as typeof import('./scan')).registerScan],
+  ['explain', () => (require('./explain') as typeof import('./explain')).registerExplain],
+  ['policy', () => (require('./policy') as typeof import('./policy')).registerPolicy],
+  ['doctor', () => (require('./doctor') as typeof import('./doctor')).registerDoctor],
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -25,9 +25,9 @@ describe('secrets-broker CLI root', () => {
     { argv: ['sidecar', '--once'], names: ['sidecar'] },
     { argv: ['audit', 'verify', 'a.log'], names: ['audit'] },
     { argv: ['scan', '.'], names: ['scan'] },
-    { argv: ['--help'], names: ['injector', 'sidecar', 'audit', 'scan'] },
-    { argv: [], names: ['injector', 'sidecar', 'audit', 'scan'] },
-    { argv: ['sidecars'], names: ['injector', 'sidecar', 'audit', 'scan'] },
+    { argv: ['--help'], names: ['injector', 'sidecar', 'audit', 'scan', 'explain', 'policy', 'doctor'] },
+    { argv: [], names: ['injector', 'sidecar', 'audit', 'scan', 'explain', 'policy', 'doctor'] },
+    { argv: ['sidecars'], names: ['injector', 'sidecar', 'audit', 'scan', 'explain', 'policy', 'doctor'] },
   ])('loads only the command named first: $argv', ({ argv, names }) => {
     expect(commandsFor(argv)).toEqual(names);
   });
