@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import type { CliIO, Register } from './main';
+import type { ExitCode } from './exit';
+import type { CliIO, Register } from './io';
 
 /**
  * `secrets-broker doctor`: checks, in order, what a sidecar needs from Vault, one line per
  * check. Returns the exit code: 0 healthy, 1 a check failed, 2 bad usage or settings.
  */
-export async function runDoctor(flags: import('../doctor/options').DoctorFlags, io: CliIO): Promise<number> {
+export async function runDoctor(flags: import('../doctor/options').DoctorFlags, io: CliIO): Promise<ExitCode> {
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded when doctor runs, not for every command */
   const { doctorOptions } = require('../doctor/options') as typeof import('../doctor/options');
   const { runChecks } = require('../doctor/probe') as typeof import('../doctor/probe');
@@ -19,7 +20,7 @@ export async function runDoctor(flags: import('../doctor/options').DoctorFlags, 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** `secrets-broker doctor`: registered by main.ts. */
-export const registerDoctor: Register = (program: Command, io: CliIO): void => {
+export const registerDoctor: Register = (program: Command, io: CliIO, exit): void => {
   program
     .command('doctor')
     .description("check what a sidecar needs from Vault: reachability, TLS, the auth mount, the login, each secret's capabilities and KV version")
@@ -29,6 +30,6 @@ export const registerDoctor: Register = (program: Command, io: CliIO): void => {
     .option('--timeout <seconds>', 'limit of each network step', '5')
     .addHelpText('after', '\nSettings come from the environment as the sidecar reads them (VAULT_ADDR, VAULT_CACERT, VAULT_AUTH_PATH ...).\nNo secret value, token or JWT is printed.\nExit codes: 0 healthy; 1 a check failed; 2 bad usage or settings.')
     .action(async (flags: import('../doctor/options').DoctorFlags) => {
-      process.exitCode = await runDoctor(flags, io);
+      exit(await runDoctor(flags, io));
     });
 };

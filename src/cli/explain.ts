@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import { printable } from '../scan/printable';
-import type { CliIO, Register } from './main';
+import type { ExitCode } from './exit';
+import type { CliIO, Register } from './io';
 
 /** Exit codes (docs/contract.md; the same values as EXIT in main.ts, kept here to avoid an import cycle). */
 const EXIT = { OK: 0, FOUND: 1, USAGE: 2 } as const;
@@ -17,7 +18,7 @@ export interface ExplainFlags {
  * `secrets-broker explain`: what the webhook would do to each pod template. Returns the
  * exit code: 0 all admitted, 1 any denied, 2 bad usage, bad settings or unreadable input.
  */
-export async function runExplain(files: readonly string[], flags: ExplainFlags, io: CliIO, stdin: Readable): Promise<number> {
+export async function runExplain(files: readonly string[], flags: ExplainFlags, io: CliIO, stdin: Readable): Promise<ExitCode> {
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded when explain runs, not for every command */
   const { explainConfig, parseSets } = require('../explain/settings') as typeof import('../explain/settings');
   const { operatorEnv } = require('../explain/operator-env') as typeof import('../explain/operator-env');
@@ -39,7 +40,7 @@ export async function runExplain(files: readonly string[], flags: ExplainFlags, 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** `secrets-broker explain`: registered by main.ts. */
-export const registerExplain: Register = (program: Command, io: CliIO): void => {
+export const registerExplain: Register = (program: Command, io: CliIO, exit): void => {
   program
     .command('explain')
     .description('say what the webhook would do to each pod template (injected, skipped or denied) under the operator settings')
@@ -50,6 +51,6 @@ export const registerExplain: Register = (program: Command, io: CliIO): void => 
     .option('-n, --namespace <namespace>', 'namespace of objects that name none', 'default')
     .addHelpText('after', '\nSettings come from the environment as the injector reads them (VAULT_ADDR and SIDECAR_IMAGE are required).\nExit codes: 0 every pod admitted; 1 any pod denied; 2 bad usage, bad settings or unreadable input.')
     .action(async (files: string[], flags: ExplainFlags) => {
-      process.exitCode = await runExplain(files, flags, io, process.stdin);
+      exit(await runExplain(files, flags, io, process.stdin));
     });
 };

@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors';
 import { printable } from '../scan/printable';
-import type { CliIO, Register } from './main';
+import type { ExitCode } from './exit';
+import type { CliIO, Register } from './io';
 
 /** Exit codes (docs/contract.md; the same values as EXIT in main.ts, kept here to avoid an import cycle). */
 const EXIT = { OK: 0, FOUND: 1, USAGE: 2 } as const;
@@ -21,7 +22,7 @@ export interface PolicyFlags {
  * (no policy for it); 2 bad usage, bad settings, unreadable input or a path whose engine
  * is unknown.
  */
-export async function runPolicy(files: readonly string[], flags: PolicyFlags, io: CliIO, stdin: Readable): Promise<number> {
+export async function runPolicy(files: readonly string[], flags: PolicyFlags, io: CliIO, stdin: Readable): Promise<ExitCode> {
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded when policy runs, not for every command */
   const { explainConfig, parseSets } = require('../explain/settings') as typeof import('../explain/settings');
   const { operatorEnv } = require('../explain/operator-env') as typeof import('../explain/operator-env');
@@ -47,7 +48,7 @@ export async function runPolicy(files: readonly string[], flags: PolicyFlags, io
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** `secrets-broker policy`: registered by main.ts. */
-export const registerPolicy: Register = (program: Command, io: CliIO): void => {
+export const registerPolicy: Register = (program: Command, io: CliIO, exit): void => {
   program
     .command('policy')
     .description('the least-privilege Vault policy and auth role for each Vault role the pods of the manifests log in with')
@@ -59,6 +60,6 @@ export const registerPolicy: Register = (program: Command, io: CliIO): void => {
     .option('-n, --namespace <namespace>', 'namespace of objects that name none', 'default')
     .addHelpText('after', '\nSettings come from the environment as the injector reads them (VAULT_ADDR and SIDECAR_IMAGE are required).\nExit codes: 0 done; 1 a pod would be denied; 2 bad usage, bad settings, unreadable input or a path of unknown engine.')
     .action(async (files: string[], flags: PolicyFlags) => {
-      process.exitCode = await runPolicy(files, flags, io, process.stdin);
+      exit(await runPolicy(files, flags, io, process.stdin));
     });
 };
