@@ -17,7 +17,7 @@ export function entropy(s: string): number {
 }
 
 const PLACEHOLDER_WORDS =
-  /changeme|change[_-]me|example|placeholder|dummy|your[_-]|redacted|replace[_-]?me|xxxx|\*\*\*|\.\.\.|<[^<>]{0,128}>|\{\{|\$\{|%\(|%[A-Z_]{1,64}%|sample|not[_-]?a[_-]?secret|insert[_-]|todo|fixme|secret[_-]?here|password[_-]?here/i;
+  /changeme|change[_-]me|example|placeholder|dummy|your[_-]|redacted|replace[_-]?me|xxxx|\*\*\*|\.\.\.|<[^<>]{0,128}>|\{\{|\$\{|%\(|%[A-Z_]{1,64}%|sample|not[_ -]?(?:a|my)[_ -]?(?:real[_ -]?)?(?:secret|password|key|token)|insert[_-]|todo|fixme|secret[_-]?here|password[_-]?here/i;
 
 /** One repeated character (00000000, ********) or a short repeated unit (abcabcabc): one pass per unit length. */
 export function isShortRepeat(v: string): boolean {
