@@ -27,10 +27,7 @@ export function segments(value: string): string[] {
   let prev: CharClass = 'other';
   for (let i = 0; i < value.length; i++) {
     const c = classOf(value.charCodeAt(i));
-    const nextLower = i + 1 < value.length && classOf(value.charCodeAt(i + 1)) === 'lower';
-    const cut = c !== prev && !(prev === 'upper' && c === 'lower');
-    const capWord = prev === 'upper' && c === 'upper' && nextLower;
-    if ((cut || capWord || c === 'other') && cur !== '') {
+    if (cur !== '' && startsSegment(prev, c, classOf(value.charCodeAt(i + 1)))) {
       out.push(cur);
       cur = '';
     }
@@ -41,8 +38,28 @@ export function segments(value: string): string[] {
   return out;
 }
 
+/** A class change (except a capital starting a word), `HTTPServer` before the `S`, or a separator. */
+function startsSegment(prev: CharClass, c: CharClass, next: CharClass): boolean {
+  if (c === 'other') return true;
+  if (prev === 'upper') return c === 'digit' || (c === 'upper' && next === 'lower');
+  return c !== prev;
+}
+
 const isLetters = (s: string): boolean => classOf(s.charCodeAt(0)) !== 'digit';
-const hasVowel = (s: string): boolean => [...s].some((ch) => VOWELS.has(ch));
+
+/** Longest run of consonants (`y` counts as a vowel). */
+function consonantRun(s: string): number {
+  let run = 0;
+  let longest = 0;
+  for (const ch of s) {
+    run = VOWELS.has(ch) ? 0 : run + 1;
+    longest = Math.max(longest, run);
+  }
+  return longest;
+}
+
+/** A segment that reads as a word: 3+ letters, a vowel, no 4 consonants in a row (`Config`, `SOCKS`; not `HTTP`, `Rldi`-like noise is cut by the mean-length test). */
+const isWordy = (s: string): boolean => s.length >= 3 && consonantRun(s) < 4 && consonantRun(s) < s.length;
 
 /** Identifier characters plus the punctuation that joins identifiers in code: `_ $ # . : -`. */
 function identifierChars(value: string): boolean {
@@ -53,25 +70,36 @@ function identifierChars(value: string): boolean {
   return true;
 }
 
-/** Share of letters in word-like segments (3+ letters with a vowel) at which a value reads as words. */
+/** Share of letters in word-like segments at which a value reads as words. */
 export const WORDY_SHARE = 0.6;
+/** Share of vowels among the letters of words (about 0.4 in English identifiers; 0.23 in random letters). */
+export const VOWEL_SHARE = 0.25;
+/** Mean letters per letter segment at or above which a value reads as words (random mixed case breaks into 1-2 letter pieces). */
+export const MEAN_SEGMENT = 2.5;
+/** Most digits an identifier carries (`X509`, `Es256`, `$1`); random text over letters and digits has more. */
+export const MAX_DIGITS = 4;
 
 /**
  * A camelCase, snake_case, UPPER_CASE or dotted word sequence: `defaultToConfig2`,
  * `SOCKS5_CUSTOM_AUTH_START`, `tv4_validation_id`, `this.#language.nodeTypeKey`. Random
- * strings break into short segments (`aB3xK9pQ` is a, B, 3, x, K, 9, p, Q); words do not.
+ * strings break into short segments (`aB3xK9pQ` is a, B, 3, x, K, 9, p, Q), carry more
+ * digits, or have runs of consonants no word has; words do not.
  */
 export function isWordSequence(value: string): boolean {
   if (!identifierChars(value)) return false;
-  const letters = segments(value).filter(isLetters);
+  const parts = segments(value);
+  const letters = parts.filter(isLetters);
+  const digits = parts.filter((s) => !isLetters(s));
   const total = letters.reduce((n, s) => n + s.length, 0);
-  if (total === 0) return false;
-  const wordy = letters.filter((s) => s.length >= 3 && hasVowel(s)).reduce((n, s) => n + s.length, 0);
-  return wordy / total >= WORDY_SHARE;
+  if (total === 0 || digits.length > 2 || digits.reduce((n, s) => n + s.length, 0) > MAX_DIGITS) return false;
+  if (total / letters.length < MEAN_SEGMENT) return false;
+  const wordy = letters.filter(isWordy).reduce((n, s) => n + s.length, 0);
+  const vowels = [...value].filter((ch) => VOWELS.has(ch)).length;
+  return wordy / total >= WORDY_SHARE && vowels / total >= VOWEL_SHARE;
 }
 
-/** Four characters in a row counting up (`1234`, `abcd`, `ABCD`): a value typed for an example, not drawn at random. */
-export function hasAscendingRun(value: string, run = 4): boolean {
+/** Five characters in a row counting up (`12345`, `abcde`, `ABCDE`): a value typed for an example, not drawn at random. */
+export function hasAscendingRun(value: string, run = 5): boolean {
   let len = 1;
   for (let i = 1; i < value.length; i++) {
     const a = value.charCodeAt(i - 1);

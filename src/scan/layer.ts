@@ -12,6 +12,7 @@ import type { LocatedMatch } from './finding';
 import { matchText } from './match';
 import { borrowed, cleanPath, drain } from './stream-util';
 import { fileNameMatch } from './file-names';
+import { forPath } from './fixture-paths';
 import { scanStream } from './text-scanner';
 
 /** A match and the path of the file it is in. */
@@ -74,12 +75,12 @@ async function scanEntry(out: LayerScan, entry: Entry, limit: number): Promise<b
   }
   out.files.add(path);
   const named = fileNameMatch(path);
-  if (named) out.matches.push({ path, match: named });
+  if (named) out.matches.push({ path, match: forPath(named, path) });
   const scanned = await scanStream(entry, analyserFor(path), limit);
   out.counts.files++;
   out.counts.bytes += scanned.bytes;
   if (scanned.binary) out.counts.binary++;
-  for (const match of scanned.matches) out.matches.push({ path, match });
+  for (const match of scanned.matches) out.matches.push({ path, match: forPath(match, path) });
   if (scanned.truncated) out.problems.push(tooLarge(path, limit, 'it and the rest of the layer were'));
   return !scanned.truncated;
 }

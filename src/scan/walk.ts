@@ -11,6 +11,7 @@ import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { toFinding } from './finding';
 import { fileNameMatch } from './file-names';
+import { forPath } from './fixture-paths';
 import { ImageScan, type TargetScan } from './image';
 import { analyserFor } from './layer';
 import { drain, peek, sniff } from './stream-util';
@@ -32,7 +33,7 @@ export async function scanTarget(target: string, skip: PathFilter): Promise<Targ
       return isOci ? await scanOciDir(target) : await walkDir(target, skip);
     }
     if (!st.isFile()) return { ...emptyScan(), problems: [`${target}: not a regular file or directory`] };
-    return await scanFile(target, target, true);
+    return await scanFile(target, target, true, target.split(/[\\/]/).pop() ?? target);
   } catch (err) {
     return { ...emptyScan(), problems: [`${target}: cannot read (${reason(err)})`] };
   }
@@ -54,24 +55,24 @@ async function walkDir(root: string, skip: PathFilter): Promise<TargetScan> {
     if (d.isSymbolicLink()) out.counts.symlinks++;
     else if (d.isDirectory() && d.name !== '.git') stack.push(full);
     else if (d.isFile() && skip(full, relative(root, full))) out.counts.ignored++;
-    else if (d.isFile()) merge(out, await scanFile(full, full, true));
+    else if (d.isFile()) merge(out, await scanFile(full, full, true, relative(root, full)));
   }
 }
 
-/** A regular file: an image archive when it is a tar or gzip and `archives` is on, text otherwise. */
-async function scanFile(path: string, display: string, archives: boolean): Promise<TargetScan> {
+/** A regular file: an image archive when it is a tar or gzip and `archives` is on, text otherwise; `rel` tells a test fixture. */
+async function scanFile(path: string, display: string, archives: boolean, rel: string): Promise<TargetScan> {
   const out = emptyScan();
   try {
     const { head, all } = await peek(createReadStream(path, { highWaterMark: 1 << 20 }), 512);
     const kind = sniff(head);
     if (archives && (kind === 'tar' || kind === 'gzip')) return await scanArchive(all, display, kind === 'gzip');
     const named = fileNameMatch(path.split(/[\\/]/).join('/'));
-    if (named) out.findings.push(toFinding(named, display));
+    if (named) out.findings.push(toFinding(forPath(named, rel), display));
     const scanned = await scanStream(all, analyserFor(path));
     out.counts.files = 1;
     out.counts.bytes = scanned.bytes;
     out.counts.binary = scanned.binary ? 1 : 0;
-    for (const m of scanned.matches) out.findings.push(toFinding(m, display));
+    for (const m of scanned.matches) out.findings.push(toFinding(forPath(m, rel), display));
   } catch (err) {
     out.problems.push(`${display}: cannot read (${reason(err)})`);
   }
