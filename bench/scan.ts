@@ -9,6 +9,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { FAKE_KINDS, plant, rng } from '../test/helpers/fake-secrets';
 import { dockerSave } from '../test/helpers/tar-builder';
+import { precision } from './scan-precision';
 
 /** Source-like lines; some mention tokens and passwords the way real code does, which wakes keyword-gated rules. */
 const LINES = [
@@ -131,11 +132,18 @@ async function measure(label: string, lines: readonly string[], mb: number, runs
   return { rows, notes };
 }
 
-/** Runs the benchmark and prints a markdown table. Flags: --mb=N (default 100), --runs=N (default 3). */
+/**
+ * Runs the benchmark and prints markdown tables. Flags: --mb=N (default 100), --runs=N
+ * (default 3), --corpus-mb=N (precision corpora, default 50), --only=throughput|precision.
+ */
 export async function main(args: string[]): Promise<void> {
   const flag = (n: string, d: number) => Number(args.find((a) => a.startsWith(`--${n}=`))?.split('=')[1] ?? d);
-  const mb = flag('mb', 100);
-  const runs = flag('runs', 3);
+  const only = args.find((a) => a.startsWith('--only='))?.split('=')[1];
+  if (only !== 'precision') await throughput(flag('mb', 100), flag('runs', 3));
+  if (only !== 'throughput') process.stdout.write(`\n${(await precision(args)).join('\n')}`);
+}
+
+async function throughput(mb: number, runs: number): Promise<void> {
   const a = await measure('code with secret words', LINES, mb, runs, true);
   const b = await measure('neutral code', NEUTRAL, mb, runs, false);
   process.stdout.write(
