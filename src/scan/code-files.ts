@@ -1,7 +1,8 @@
 /**
  * Text that is code: a source file by its extension, or minified content (any file whose
  * lines run to hundreds of characters). In code, an unquoted value after `=` or `:` is an
- * expression, not a literal. Pure.
+ * expression, not a literal. Documentation (Markdown, reStructuredText) shows sample
+ * values: the generic rule stays out of it, the known formats do not. Pure.
  */
 
 const CODE_EXTENSIONS = new Set([
@@ -11,9 +12,27 @@ const CODE_EXTENSIONS = new Set([
 
 /** Is `path` a source file (or a source map) by its extension? */
 export function isCodePath(path: string): boolean {
+  return CODE_EXTENSIONS.has(extension(path));
+}
+
+const DOC_EXTENSIONS = new Set(['md', 'markdown', 'rst', 'adoc', 'asciidoc']);
+
+/** How the generic rule reads a text: `code` (an unquoted value may be an expression), `docs` (assignments are samples), or plain `text`. */
+export type TextKind = 'text' | 'code' | 'docs';
+
+function extension(path: string): string {
   const base = path.split('/').pop() ?? '';
   const dot = base.lastIndexOf('.');
-  return dot > 0 && CODE_EXTENSIONS.has(base.slice(dot + 1).toLowerCase());
+  return dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
+}
+
+/** Documentation by its extension (Markdown, reStructuredText, AsciiDoc): the values it shows are examples. */
+export const isDocPath = (path: string): boolean => DOC_EXTENSIONS.has(extension(path));
+
+/** The kind of `text` read from `path`: docs and source files by extension, minified text by its line lengths. */
+export function textKind(path: string, text: string): TextKind {
+  if (isDocPath(path)) return 'docs';
+  return isCodePath(path) || isMinified(text) ? 'code' : 'text';
 }
 
 /** Mean line length above which text is minified (or generated) rather than written. */

@@ -98,14 +98,16 @@ export function isWordSequence(value: string): boolean {
   return wordy / total >= WORDY_SHARE && vowels / total >= VOWEL_SHARE;
 }
 
-/** Five characters in a row counting up (`12345`, `abcde`, `ABCDE`): a value typed for an example, not drawn at random. */
+/** Five characters in a row counting up (`12345`, `abcde`), or two runs of four (`abcd1234`): a value typed for an example, not drawn at random. */
 export function hasAscendingRun(value: string, run = 5): boolean {
   let len = 1;
+  let fours = 0;
   for (let i = 1; i < value.length; i++) {
     const a = value.charCodeAt(i - 1);
     const b = value.charCodeAt(i);
     len = b === a + 1 && classOf(a) === classOf(b) && classOf(a) !== 'other' ? len + 1 : 1;
-    if (len >= run) return true;
+    if (len === 4) fours++;
+    if (len >= run || fours >= 2) return true;
   }
   return false;
 }
@@ -123,9 +125,10 @@ export function percentDecoded(value: string): string {
 /** Base64 that decodes to printable text which is a placeholder or prose: `dGhlIHNhbXBsZSBub25jZQ==` ("the sample nonce"). */
 export function isEncodedSample(value: string): boolean {
   if (value.length < 8 || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]{6,16384}={0,2}$/.test(value)) return false;
-  const text = Buffer.from(value, 'base64').toString('latin1');
+  const text = Buffer.from(value, 'base64').toString('latin1').trim();
   if (!/^[\x20-\x7e]{4,12288}$/.test(text)) return false;
-  return isPlaceholder(text) || isPlaceholder(text.slice(text.indexOf(':') + 1)) || /[a-z] [a-z]{1,64} [a-z]/i.test(text);
+  const prose = /[a-z] [a-z]{1,64} [a-z]/i.test(text) || isWordSequence(text);
+  return prose || isPlaceholder(text) || isPlaceholder(text.slice(text.indexOf(':') + 1));
 }
 
 /** Any character outside printable ASCII: text in another script, or bytes read as latin1. */

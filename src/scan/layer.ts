@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { isCodePath, isMinified } from './code-files';
+import { textKind } from './code-files';
 import { isDockerfileName, analyseDockerfile } from './dockerfile';
 import type { LocatedMatch } from './finding';
 import { matchText } from './match';
@@ -43,12 +43,11 @@ export function tooLarge(name: string, limit: number, rest: string): string {
   return `${name}: larger than ${limit} bytes uncompressed; ${rest} not scanned`;
 }
 
-/** Analysis chosen by file name: Dockerfile checks for Dockerfiles, the general rules otherwise (as code for source files and minified text). */
+/** Analysis chosen by file name: Dockerfile checks for Dockerfiles, the general rules otherwise, read as code, docs or text (code-files.ts). */
 export function analyserFor(path: string): (text: string) => ReturnType<typeof matchText> {
   const base = path.split('/').pop() ?? '';
   if (isDockerfileName(base)) return analyseDockerfile;
-  const code = isCodePath(base);
-  return (text) => matchText(text, code || isMinified(text));
+  return (text) => matchText(text, textKind(base, text));
 }
 
 function parentOf(path: string): string {

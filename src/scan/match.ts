@@ -1,7 +1,7 @@
 import { KNOWN_RULES, type Rule } from './rules';
 import { secretNameStrength } from './names';
 import type { Severity } from './severity';
-import { isExpression } from './code-files';
+import { isExpression, type TextKind } from './code-files';
 import { looksWritten } from './generated';
 import { isGenericSecretValue } from './values';
 
@@ -120,11 +120,13 @@ export function matchGeneric(text: string, code = false): RawMatch[] {
 
 /**
  * Known formats first; a generic hit on the same secret as a known one is dropped.
- * `code`: the text is source code (or minified), where an unquoted value may be an expression.
+ * `kind`: source code (or minified), where an unquoted value may be an expression; or
+ * documentation, whose assignments are samples and get no generic check.
  */
-export function matchText(text: string, code = false): RawMatch[] {
+export function matchText(text: string, kind: TextKind = 'text'): RawMatch[] {
   const known = matchKnown(text);
-  const generic = withoutOverlaps(matchGeneric(text, code), known);
+  if (kind === 'docs') return known.sort((a, b) => a.index - b.index);
+  const generic = withoutOverlaps(matchGeneric(text, kind === 'code'), known);
   return [...known, ...generic].sort((a, b) => a.index - b.index);
 }
 

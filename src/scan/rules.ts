@@ -1,4 +1,5 @@
 import { findPemBlocks, PEM_HEADER } from './pem';
+import { PROVIDER_RULES } from './provider-rules';
 import type { Severity } from './severity';
 import { connectionPasswordOk, headerCredentialOk } from './doc-values';
 import { entropy, isPlaceholder } from './values';
@@ -84,6 +85,7 @@ export const KNOWN_RULES: readonly Rule[] = [
   { id: 'authorization-header', title: 'Credential in an Authorization header', severity: 'high',
     pattern: /[Aa]uthorization["']?\s{0,64}[:=]\s{0,64}["']?(Bearer|Basic|token|Token|Bot)\s{1,64}([A-Za-z0-9._~+/=-]{8,8192})/g, group: 2,
     accept: (credential, groups) => headerCredentialOk(groups[1], credential) },
+  ...PROVIDER_RULES,
 ];
 
 /** Looks up a rule by id among the known, generic and Dockerfile rules. */

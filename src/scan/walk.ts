@@ -13,7 +13,7 @@ import { toFinding } from './finding';
 import { fileNameMatch } from './file-names';
 import { forPath } from './fixture-paths';
 import { ImageScan, type TargetScan } from './image';
-import { analyserFor } from './layer';
+import { analyserFor, MEMBER_LIMIT, tooLarge } from './layer';
 import { drain, peek, sniff } from './stream-util';
 import { scanStream } from './text-scanner';
 
@@ -65,10 +65,20 @@ async function scanFile(path: string, display: string, archives: boolean, rel: s
   try {
     const { head, all } = await peek(createReadStream(path, { highWaterMark: 1 << 20 }), 512);
     const kind = sniff(head);
-    if (archives && (kind === 'tar' || kind === 'gzip')) return await scanArchive(all, display, kind === 'gzip');
+    if (archives && kind === 'tar') return await scanArchive(all, display, false);
+    let text: AsyncIterable<Buffer> = all;
+    let textPath = path;
+    if (archives && kind === 'gzip') {
+      // A gzip file is an archive when what it inflates to is a tar; otherwise (`x.json.gz`) its text is scanned.
+      const inflated = await peek(Readable.from(all).pipe(createGunzip()), 512);
+      if (sniff(inflated.head) === 'tar') return await scanArchive(inflated.all, display, false);
+      text = inflated.all;
+      textPath = path.replace(/\.t?gz$/i, '');
+    }
     const named = fileNameMatch(path.split(/[\\/]/).join('/'));
     if (named) out.findings.push(toFinding(forPath(named, rel), display));
-    const scanned = await scanStream(all, analyserFor(path));
+    const scanned = await scanStream(text, analyserFor(textPath), MEMBER_LIMIT);
+    if (scanned.truncated) out.problems.push(`${display}: ${tooLarge('inflated text', MEMBER_LIMIT, 'the rest was')}`);
     out.counts.files = 1;
     out.counts.bytes = scanned.bytes;
     out.counts.binary = scanned.binary ? 1 : 0;

@@ -1,5 +1,6 @@
 /** A directory scan reports a secret in a test fixture one severity lower, and the same secret elsewhere as is. */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScan } from '../../../src/scan/run';
@@ -27,5 +28,22 @@ describe('test fixtures in a directory scan', () => {
   ])('%s is reported at %s', async (rel, severity) => {
     const report = await runScan({ targets: [dir] });
     expect(report.findings.filter((f) => f.file === join(dir, rel)).map((f) => [f.ruleId, f.severity])).toEqual([['github-token', severity]]);
+  });
+});
+
+describe('a gzip file that is not a tar', () => {
+  it.each([
+    ['holding a secret: the inflated text is scanned', plant('github-token', 32).text, ['github-token']],
+    ['holding data: no problem, no finding', '{"shapes":{"a":{"type":"string"}}}', []],
+  ])('%s', async (_label, content, rules) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gz-text-'));
+    try {
+      writeFileSync(join(dir, 'service-2.json.gz'), gzipSync(Buffer.from(`{\n${content}\n}\n`)));
+      const report = await runScan({ targets: [dir] });
+      expect(report.problems).toEqual([]);
+      expect(report.findings.map((f) => f.ruleId)).toEqual(rules);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
