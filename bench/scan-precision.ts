@@ -29,11 +29,23 @@ function timed(cmd: string, args: string[]): Promise<number> {
 
 const pin = (cmd: string, args: string[]): [string, string[]] => (existsSync('/usr/bin/taskset') ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args]);
 
-/** Reviewed findings: `LABEL PATH RULE  # reason`, one a line; PATH relative to the corpus root. */
-function reviewed(): Set<string> {
+/** One reviewed finding: corpus label, path glob (`*` within a segment) relative to the corpus root, rule id or `*`. */
+interface Reviewed {
+  label: string;
+  path: RegExp;
+  rule: string;
+}
+
+const globRe = (glob: string): RegExp => new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+
+/** Reviewed findings: `LABEL PATH RULE  # reason`, one a line. */
+function reviewed(): Reviewed[] {
   const text = readFileSync(resolve(__dirname, '../../bench/scan-precision-reviewed.txt'), 'utf8');
-  const keys = text.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter((l) => l !== '');
-  return new Set(keys.map((l) => l.split(/\s+/).join(' ')));
+  const lines = text.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter((l) => l !== '');
+  return lines.map((l) => {
+    const [label = '', path = '', rule = '*'] = l.split(/\s+/);
+    return { label, path: globRe(path), rule };
+  });
 }
 
 interface Outcome {
@@ -43,11 +55,11 @@ interface Outcome {
   other: Hit[];
 }
 
-function judge(c: Corpus, hits: Hit[], seconds: number, ok: Set<string>): Outcome {
+function judge(c: Corpus, hits: Hit[], seconds: number, ok: Reviewed[]): Outcome {
   const planted = (h: Hit) => c.planted.some((p) => p.file === h.file && p.line === h.line);
   const found = c.planted.filter((p) => hits.some((h) => h.file === p.file && h.line === p.line)).length;
   const rest = hits.filter((h) => !planted(h));
-  const isReviewed = (h: Hit) => ok.has(`${c.label} ${h.file} ${h.rule}`) || ok.has(`${c.label} ${h.file} *`);
+  const isReviewed = (h: Hit) => ok.some((r) => r.label === c.label && r.path.test(h.file) && (r.rule === '*' || r.rule === h.rule));
   return { seconds, found, reviewed: rest.filter(isReviewed).length, other: rest.filter((h) => !isReviewed(h)) };
 }
 
