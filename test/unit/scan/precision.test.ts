@@ -51,7 +51,7 @@ describe('quiet: identifiers, samples and example hosts', () => {
     ['a sample password that says so', 'examples/users.json', '  "Password": "SomeKindOfPassword123!@#",'],
     ['a typed sample token', 'examples/token.json', '  "token": "abcd1234defg5678"'],
     ['base64 of a word', 'testdata/secret.yaml', `  password: ${b64('value-2\r\n')}`],
-    ['a generated value in documentation', 'docs/setup.md', `DB_PASSWORD=${random(15, 24)}`],
+    ['a generated value in documentation', 'guide/setup.md', `DB_PASSWORD=${random(15, 24)}`],
     ['a generated value in reStructuredText', 'examples/create.rst', `    "ServicePassword": "${random(16, 40)}",`],
   ])('%s', (_label, path, line) => {
     expect(ids(path, line)).toEqual([]);
