@@ -16,7 +16,8 @@ interface Hit {
   rule: string;
 }
 
-function timed(cmd: string, args: string[]): Promise<number> {
+/** Wall time in seconds of a child process; its exit code does not matter (a scan with findings exits 1). */
+export function timed(cmd: string, args: string[]): Promise<number> {
   const t0 = process.hrtime.bigint();
   return new Promise((ok, fail) => {
     execFile(cmd, args, { maxBuffer: 1 << 26 }, (err) => {
@@ -27,7 +28,8 @@ function timed(cmd: string, args: string[]): Promise<number> {
   });
 }
 
-const pin = (cmd: string, args: string[]): [string, string[]] => (existsSync('/usr/bin/taskset') ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args]);
+/** `cmd` pinned to core 0 with taskset, when there is one. */
+export const pin = (cmd: string, args: string[]): [string, string[]] => (existsSync('/usr/bin/taskset') ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args]);
 
 /** One reviewed finding: corpus label, path glob (`*` within a segment) relative to the corpus root, rule id or `*`. */
 interface Reviewed {

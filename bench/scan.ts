@@ -3,13 +3,12 @@
  * text with planted fake secrets, and a docker-save image archive of the same files.
  * Alternates A, B, A, B; prints medians and which planted secrets each tool found.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { FAKE_KINDS, plant, rng } from '../test/helpers/fake-secrets';
 import { dockerSave } from '../test/helpers/tar-builder';
-import { precision } from './scan-precision';
+import { pin, precision, timed } from './scan-precision';
 
 /** Source-like lines; some mention tokens and passwords the way real code does, which wakes keyword-gated rules. */
 const LINES = [
@@ -64,19 +63,7 @@ function du(dir: string, files: string[]): number {
   return files.reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 }
 
-function run(cmd: string, args: string[]): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  return new Promise((ok, fail) => {
-    execFile(cmd, args, { maxBuffer: 1 << 26 }, (err) => {
-      const code = (err as { code?: unknown } | null)?.code;
-      if (err && typeof code !== 'number') return fail(new Error(err.message));
-      ok(Number(process.hrtime.bigint() - t0) / 1e9);
-    });
-  });
-}
-
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const pin = (cmd: string, args: string[]): [string, string[]] => (existsSync('/usr/bin/taskset') ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args]);
 
 interface Measured {
   rows: string[];
@@ -102,9 +89,9 @@ async function measure(label: string, lines: readonly string[], mb: number, runs
   const theirs = join(work, 'gitleaks.json');
   const t = { ours: [] as number[], gitleaks: [] as number[], image: [] as number[] };
   for (let i = 0; i < runs; i++) {
-    t.ours.push(await run(...pin('node', [bin, 'scan', '--format', 'json', '--output', ours, ctx])));
-    if (existsSync(gitleaks)) t.gitleaks.push(await run(...pin(gitleaks, ['dir', ctx, '--no-banner', '--report-format', 'json', '--report-path', theirs])));
-    if (withImage) t.image.push(await run(...pin('node', [bin, 'scan', '--format', 'json', '--output', join(work, 'image.json'), image])));
+    t.ours.push(await timed(...pin('node', [bin, 'scan', '--format', 'json', '--output', ours, ctx])));
+    if (existsSync(gitleaks)) t.gitleaks.push(await timed(...pin(gitleaks, ['dir', ctx, '--no-banner', '--report-format', 'json', '--report-path', theirs])));
+    if (withImage) t.image.push(await timed(...pin('node', [bin, 'scan', '--format', 'json', '--output', join(work, 'image.json'), image])));
   }
   const ourHits = (JSON.parse(readFileSync(ours, 'utf8')) as { findings: Array<{ file: string; line: number }> }).findings;
   const theirHits = existsSync(theirs) ? (JSON.parse(readFileSync(theirs, 'utf8')) as Array<{ File: string; StartLine: number }>) : [];
