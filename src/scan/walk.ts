@@ -68,17 +68,19 @@ async function scanFile(path: string, display: string, archives: boolean, rel: s
     if (archives && kind === 'tar') return await scanArchive(all, display, false);
     let text: AsyncIterable<Buffer> = all;
     let textPath = path;
+    let limit = Infinity;
     if (archives && kind === 'gzip') {
       // A gzip file is an archive when what it inflates to is a tar; otherwise (`x.json.gz`) its text is scanned.
       const inflated = await peek(Readable.from(all).pipe(createGunzip()), 512);
       if (sniff(inflated.head) === 'tar') return await scanArchive(inflated.all, display, false);
       text = inflated.all;
       textPath = path.replace(/\.t?gz$/i, '');
+      limit = MEMBER_LIMIT;
     }
     const named = fileNameMatch(path.split(/[\\/]/).join('/'));
     if (named) out.findings.push(toFinding(forPath(named, rel), display));
-    const scanned = await scanStream(text, analyserFor(textPath), MEMBER_LIMIT);
-    if (scanned.truncated) out.problems.push(`${display}: ${tooLarge('inflated text', MEMBER_LIMIT, 'the rest was')}`);
+    const scanned = await scanStream(text, analyserFor(textPath), limit);
+    if (scanned.truncated) out.problems.push(`${display}: ${tooLarge('inflated text', limit, 'the rest was')}`);
     out.counts.files = 1;
     out.counts.bytes = scanned.bytes;
     out.counts.binary = scanned.binary ? 1 : 0;
