@@ -3,12 +3,12 @@
  * text with planted fake secrets, and a docker-save image archive of the same files.
  * Alternates A, B, A, B; prints medians and which planted secrets each tool found.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { FAKE_KINDS, plant, rng } from '../test/helpers/fake-secrets';
 import { dockerSave } from '../test/helpers/tar-builder';
+import { pin, precision, timed } from './scan-precision';
 
 /** Source-like lines; some mention tokens and passwords the way real code does, which wakes keyword-gated rules. */
 const LINES = [
@@ -63,19 +63,7 @@ function du(dir: string, files: string[]): number {
   return files.reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 }
 
-function run(cmd: string, args: string[]): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  return new Promise((ok, fail) => {
-    execFile(cmd, args, { maxBuffer: 1 << 26 }, (err) => {
-      const code = (err as { code?: unknown } | null)?.code;
-      if (err && typeof code !== 'number') return fail(new Error(err.message));
-      ok(Number(process.hrtime.bigint() - t0) / 1e9);
-    });
-  });
-}
-
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const pin = (cmd: string, args: string[]): [string, string[]] => (existsSync('/usr/bin/taskset') ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args]);
 
 interface Measured {
   rows: string[];
@@ -101,9 +89,9 @@ async function measure(label: string, lines: readonly string[], mb: number, runs
   const theirs = join(work, 'gitleaks.json');
   const t = { ours: [] as number[], gitleaks: [] as number[], image: [] as number[] };
   for (let i = 0; i < runs; i++) {
-    t.ours.push(await run(...pin('node', [bin, 'scan', '--format', 'json', '--output', ours, ctx])));
-    if (existsSync(gitleaks)) t.gitleaks.push(await run(...pin(gitleaks, ['dir', ctx, '--no-banner', '--report-format', 'json', '--report-path', theirs])));
-    if (withImage) t.image.push(await run(...pin('node', [bin, 'scan', '--format', 'json', '--output', join(work, 'image.json'), image])));
+    t.ours.push(await timed(...pin('node', [bin, 'scan', '--format', 'json', '--output', ours, ctx])));
+    if (existsSync(gitleaks)) t.gitleaks.push(await timed(...pin(gitleaks, ['dir', ctx, '--no-banner', '--report-format', 'json', '--report-path', theirs])));
+    if (withImage) t.image.push(await timed(...pin('node', [bin, 'scan', '--format', 'json', '--output', join(work, 'image.json'), image])));
   }
   const ourHits = (JSON.parse(readFileSync(ours, 'utf8')) as { findings: Array<{ file: string; line: number }> }).findings;
   const theirHits = existsSync(theirs) ? (JSON.parse(readFileSync(theirs, 'utf8')) as Array<{ File: string; StartLine: number }>) : [];
@@ -131,11 +119,18 @@ async function measure(label: string, lines: readonly string[], mb: number, runs
   return { rows, notes };
 }
 
-/** Runs the benchmark and prints a markdown table. Flags: --mb=N (default 100), --runs=N (default 3). */
+/**
+ * Runs the benchmark and prints markdown tables. Flags: --mb=N (default 100), --runs=N
+ * (default 3), --corpus-mb=N (precision corpora, default 50), --only=throughput|precision.
+ */
 export async function main(args: string[]): Promise<void> {
   const flag = (n: string, d: number) => Number(args.find((a) => a.startsWith(`--${n}=`))?.split('=')[1] ?? d);
-  const mb = flag('mb', 100);
-  const runs = flag('runs', 3);
+  const only = args.find((a) => a.startsWith('--only='))?.split('=')[1];
+  if (only !== 'precision') await throughput(flag('mb', 100), flag('runs', 3));
+  if (only !== 'throughput') process.stdout.write(`\n${(await precision(args)).join('\n')}`);
+}
+
+async function throughput(mb: number, runs: number): Promise<void> {
   const a = await measure('code with secret words', LINES, mb, runs, true);
   const b = await measure('neutral code', NEUTRAL, mb, runs, false);
   process.stdout.write(

@@ -2,10 +2,9 @@
  * The literal-secret check shared by the scanner and the injector's literal-secret
  * policy. Pure: no I/O, and the value never leaves this module.
  */
-import { matchKnown } from './match';
+import { isGeneratedValue, matchKnown } from './match';
 import { secretNameStrength } from './names';
 import type { Severity } from './severity';
-import { isGenericSecretValue } from './values';
 
 /** Why a literal value looks like a secret; carries no part of the value. */
 export interface LiteralFinding {
@@ -26,6 +25,6 @@ export function detectLiteral(value: string, name?: string): LiteralFinding | un
   const known = matchKnown(name === undefined ? value : `${name}=${value}`).find((m) => m.index >= offset);
   if (known) return { ruleId: known.ruleId, title: known.title, severity: known.severity };
   if (name === undefined || secretNameStrength(name) === 'none') return undefined;
-  if (!isGenericSecretValue(value.trim())) return undefined;
+  if (!isGeneratedValue(value.trim())) return undefined;
   return { ruleId: 'generic-secret', title: 'High-entropy value assigned to a secret-like name', severity: 'medium' };
 }

@@ -9,6 +9,7 @@ import { analyseConfig, type ImageConfig } from './image-config';
 import { analyserFor, MEMBER_LIMIT, removedBy, scanLayer, tooLarge, type LayerScan } from './layer';
 import type { Finding, ImagePlace } from './finding';
 import { toFinding } from './finding';
+import { forPath } from './fixture-paths';
 import { cleanPath, drain, peek, readAll, sniff } from './stream-util';
 import { scanStream } from './text-scanner';
 import { resolveImages, type ImageLayout } from './manifest';
@@ -99,7 +100,7 @@ export class ImageScan {
       this.cut = true;
       this.result.problems.push(`${this.display}: ${tooLarge(name, this.limit, 'it and the rest of the archive were')}`);
     }
-    for (const m of scanned.matches) this.result.findings.push(toFinding(m, this.display, { path: name }));
+    for (const m of scanned.matches) this.result.findings.push(toFinding(forPath(m, name), this.display, { path: name }));
   }
 
   private count(files: number, bytes: number, binary: number): void {

@@ -6,11 +6,13 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
+import { textKind } from './code-files';
 import { isDockerfileName, analyseDockerfile } from './dockerfile';
 import type { LocatedMatch } from './finding';
 import { matchText } from './match';
 import { borrowed, cleanPath, drain } from './stream-util';
 import { fileNameMatch } from './file-names';
+import { forPath } from './fixture-paths';
 import { scanStream } from './text-scanner';
 
 /** A match and the path of the file it is in. */
@@ -41,10 +43,11 @@ export function tooLarge(name: string, limit: number, rest: string): string {
   return `${name}: larger than ${limit} bytes uncompressed; ${rest} not scanned`;
 }
 
-/** Analysis chosen by file name: Dockerfile checks for Dockerfiles, the general rules otherwise. */
+/** Analysis chosen by file name: Dockerfile checks for Dockerfiles, the general rules otherwise, read as code, docs or text (code-files.ts). */
 export function analyserFor(path: string): (text: string) => ReturnType<typeof matchText> {
   const base = path.split('/').pop() ?? '';
-  return isDockerfileName(base) ? analyseDockerfile : matchText;
+  if (isDockerfileName(base)) return analyseDockerfile;
+  return (text) => matchText(text, textKind(base, text));
 }
 
 function parentOf(path: string): string {
@@ -71,12 +74,12 @@ async function scanEntry(out: LayerScan, entry: Entry, limit: number): Promise<b
   }
   out.files.add(path);
   const named = fileNameMatch(path);
-  if (named) out.matches.push({ path, match: named });
+  if (named) out.matches.push({ path, match: forPath(named, path) });
   const scanned = await scanStream(entry, analyserFor(path), limit);
   out.counts.files++;
   out.counts.bytes += scanned.bytes;
   if (scanned.binary) out.counts.binary++;
-  for (const match of scanned.matches) out.matches.push({ path, match });
+  for (const match of scanned.matches) out.matches.push({ path, match: forPath(match, path) });
   if (scanned.truncated) out.problems.push(tooLarge(path, limit, 'it and the rest of the layer were'));
   return !scanned.truncated;
 }

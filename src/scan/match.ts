@@ -1,6 +1,8 @@
 import { KNOWN_RULES, type Rule } from './rules';
 import { secretNameStrength } from './names';
 import type { Severity } from './severity';
+import { isExpression, type TextKind } from './code-files';
+import { looksWritten } from './generated';
 import { isGenericSecretValue } from './values';
 
 /** A rule hit inside one text: where the secret starts, and the secret itself (never printed). */
@@ -36,23 +38,26 @@ function globalPattern(pattern: RegExp): RegExp {
 export function matchKnown(text: string, rules: readonly Rule[] = KNOWN_RULES): RawMatch[] {
   const out: RawMatch[] = [];
   for (const rule of rules) {
-    for (const { index, secret } of rule.find ? rule.find(text) : patternHits(rule, text)) {
-      if (rule.accept && !rule.accept(secret)) continue;
+    const hits: Hit[] = rule.find ? rule.find(text) : patternHits(rule, text);
+    for (const { index, secret, groups } of hits) {
+      if (rule.accept && !rule.accept(secret, groups ?? [])) continue;
       out.push({ ruleId: rule.id, title: rule.title, severity: rule.severity, index, secret });
     }
   }
   return out;
 }
 
-function patternHits(rule: Rule, text: string): Array<{ index: number; secret: string }> {
-  const hits: Array<{ index: number; secret: string }> = [];
+type Hit = { index: number; secret: string; groups?: ReadonlyArray<string | undefined> };
+
+function patternHits(rule: Rule, text: string): Hit[] {
+  const hits: Hit[] = [];
   // The rule's own compiled global pattern, rewound: this loop is synchronous, so nothing
   // else can move lastIndex meanwhile, and compiling 18 patterns per value is what costs.
   const re = globalPattern(rule.pattern);
   re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const secret = m[rule.group];
-    if (secret !== undefined) hits.push({ index: m.index + m[0].indexOf(secret), secret });
+    if (secret !== undefined) hits.push({ index: m.index + m[0].indexOf(secret), secret, groups: [...m] });
   }
   re.lastIndex = 0;
   return hits;
@@ -65,22 +70,42 @@ const GENERIC =
   /(?:passw(?:or)?d|passphrase|pwd|pass|secret|token|api_?key|apikey|key|credential|auth)[A-Za-z0-9_.-]{0,64}["']?[ \t]{0,64}(?::=|=>|[:=])[ \t]{0,64}(["'`]?)([^\s"'`;,()<>[\]{}\\]{8,256})\1/gi;
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
 
-function nameAround(text: string, start: number): string {
+function nameAround(text: string, start: number): { name: string; from: number } {
   let i = start;
   while (i > 0 && start - i < NAME_LIMIT && NAME_CHAR.test(text.charAt(i - 1))) i--;
   const m = /^[A-Za-z0-9_.-]*/.exec(text.slice(i, start + NAME_LIMIT));
-  return m ? m[0] : '';
+  return { name: m ? m[0] : '', from: i };
+}
+
+/** What follows an unquoted value that is code: a call `f(`, an index `a[`. */
+const CALL_OR_INDEX = /[([]/;
+
+/** A random-looking value that no person or compiler wrote: the generic rule's value test. */
+export function isGeneratedValue(value: string): boolean {
+  return isGenericSecretValue(value) && !looksWritten(value);
+}
+
+/**
+ * The assignment is a query parameter of an image URL (`badge.svg?token=...`): a badge
+ * token is shown to every reader of the page, by design.
+ */
+function inImageUrl(text: string, nameStart: number): boolean {
+  return /\.(?:svg|png|gif)\?$/i.test(text.slice(Math.max(0, nameStart - 5), nameStart));
 }
 
 /** Entropy-gated generic assignments: `PASSWORD=...`, `token: ...`, `secret = "..."` with a random-looking value. */
-export function matchGeneric(text: string): RawMatch[] {
+export function matchGeneric(text: string, code = false): RawMatch[] {
   const out: RawMatch[] = [];
   const re = globalPattern(GENERIC);
   re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const value = m[2] ?? '';
-    if (!isGenericSecretValue(value)) continue;
-    if (secretNameStrength(nameAround(text, m.index)) === 'none') continue;
+    const end = m.index + m[0].length;
+    const unquoted = m[1] === '';
+    if (!isGeneratedValue(value) || (unquoted && CALL_OR_INDEX.test(text.charAt(end)))) continue;
+    if (code && unquoted && isExpression(value)) continue;
+    const { name, from } = nameAround(text, m.index);
+    if (secretNameStrength(name) === 'none' || inImageUrl(text, from)) continue;
     out.push({
       ruleId: 'generic-secret',
       title: 'High-entropy value assigned to a secret-like name',
@@ -93,10 +118,15 @@ export function matchGeneric(text: string): RawMatch[] {
   return out;
 }
 
-/** Known formats first; a generic hit on the same secret as a known one is dropped. */
-export function matchText(text: string): RawMatch[] {
+/**
+ * Known formats first; a generic hit on the same secret as a known one is dropped.
+ * `kind`: source code (or minified), where an unquoted value may be an expression; or
+ * documentation, whose assignments are samples and get no generic check.
+ */
+export function matchText(text: string, kind: TextKind = 'text'): RawMatch[] {
   const known = matchKnown(text);
-  const generic = withoutOverlaps(matchGeneric(text), known);
+  if (kind === 'docs') return known.sort((a, b) => a.index - b.index);
+  const generic = withoutOverlaps(matchGeneric(text, kind === 'code'), known);
   return [...known, ...generic].sort((a, b) => a.index - b.index);
 }
 

@@ -14,15 +14,23 @@ const NOT_A_VALUE_WORDS = new Set([
   'hash', 'expiry', 'expires', 'timeout', 'min', 'max', 'regex', 'pattern', 'algorithm', 'alg', 'version',
   'enabled', 'required', 'rotation', 'interval', 'label', 'ref', 'kind', 'source', 'selector', 'template',
   'audience', 'issuer', 'mount', 'role', 'location', 'host', 'port', 'user', 'username', 'store', 'provider',
+  'arn', 'fingerprint', 'number', 'serial', 'used', 'date', 'time', 'at',
 ]);
+
+/** Words anywhere in a name that say the value is public or derived, not a secret: `PKIXPublicKey`, `AUTH_HASH_AMD64`. */
+const PUBLIC_WORDS = new Set(['public', 'pub', 'hash', 'sha', 'sha1', 'sha256', 'sha512', 'digest', 'checksum', 'fingerprint', 'arn']);
+
+/** Qualifiers that make a token a cursor or a counter, not a credential: `NextToken`, `nextPageToken`, `ChangeToken`. */
+const CURSOR_WORDS = new Set(['next', 'page', 'continuation', 'pagination', 'cursor', 'change', 'update', 'sync', 'idempotency', 'marker', 'cancel', 'cancellation', 'import', 'export']);
 
 /** How strongly a variable name says that its value is a secret. */
 export type NameStrength = 'strong' | 'weak' | 'none';
 
-/** Splits `dbPassword`, `DB_PASSWORD`, `x-api-key`, `auth.token` into lowercase words. */
+/** Splits `dbPassword`, `DB_PASSWORD`, `x-api-key`, `auth.token`, `PKIXPublicKey` into lowercase words. */
 export function nameWords(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter((w) => w.length > 0);
@@ -40,7 +48,8 @@ function isSecretWord(w: string): boolean {
 export function secretNameStrength(name: string): NameStrength {
   const words = nameWords(name);
   const last = words[words.length - 1];
-  if (last === undefined || NOT_A_VALUE_WORDS.has(last)) return 'none';
+  if (last === undefined || NOT_A_VALUE_WORDS.has(last) || words.some((w) => PUBLIC_WORDS.has(w))) return 'none';
+  if ((last === 'token' || last === 'tokens') && words.some((w) => CURSOR_WORDS.has(w))) return 'none';
   if (isSecretWord(last)) return 'strong';
   return words.some(isSecretWord) ? 'weak' : 'none';
 }

@@ -1,5 +1,7 @@
 import { findPemBlocks, PEM_HEADER } from './pem';
+import { PROVIDER_RULES } from './provider-rules';
 import type { Severity } from './severity';
+import { connectionPasswordOk, headerCredentialOk } from './doc-values';
 import { entropy, isPlaceholder } from './values';
 
 /** One detection rule over text. Its pattern is global; the secret is capture group `group`. */
@@ -13,8 +15,8 @@ export interface Rule {
   readonly group: number;
   /** A hand-written scan used instead of `pattern` (which then only finds the start). */
   readonly find?: (text: string) => Array<{ index: number; secret: string }>;
-  /** Extra check on the captured secret; false drops the match. */
-  readonly accept?: (secret: string) => boolean;
+  /** Extra check on the captured secret (and the pattern's groups, when it has them); false drops the match. */
+  readonly accept?: (secret: string, groups: ReadonlyArray<string | undefined>) => boolean;
 }
 
 const notPlaceholder = (s: string): boolean => !isPlaceholder(s);
@@ -38,10 +40,6 @@ function dockerAuthOk(b64: string): boolean {
 function legacyVaultOk(token: string): boolean {
   const body = token.slice(2);
   return /[a-z]/.test(body) && /[A-Z]/.test(body) && /\d/.test(body) && entropy(body) >= 3.5;
-}
-
-function connectionPasswordOk(password: string): boolean {
-  return notPlaceholder(password) && !/^[*x%]+$/i.test(password);
 }
 
 /**
@@ -82,9 +80,12 @@ export const KNOWN_RULES: readonly Rule[] = [
   { id: 'docker-config-auth', title: 'Docker config registry auth', severity: 'high',
     pattern: /"auth"\s{0,64}:\s{0,64}"([A-Za-z0-9+/]{8,8192}={0,2})"/g, group: 1, accept: dockerAuthOk },
   { id: 'connection-string-password', title: 'Connection string with a password', severity: 'high',
-    pattern: /:\/\/[^\s:/@'"`<>]{1,128}:([^\s:/@'"`<>]{3,256})@[A-Za-z0-9[]/g, group: 1, accept: connectionPasswordOk },
+    pattern: /:\/\/[^\s:/@'"`<>]{1,128}:([^\s:/@'"`<>]{3,256})@(?=([A-Za-z0-9[][A-Za-z0-9.:\]-]{0,253}))/g, group: 1,
+    accept: (password, groups) => connectionPasswordOk(password, groups[2]) },
   { id: 'authorization-header', title: 'Credential in an Authorization header', severity: 'high',
-    pattern: /[Aa]uthorization["']?\s{0,64}[:=]\s{0,64}["']?(?:Bearer|Basic|token|Token|Bot)\s{1,64}([A-Za-z0-9._~+/=-]{8,8192})/g, group: 1, accept: notPlaceholder },
+    pattern: /[Aa]uthorization["']?\s{0,64}[:=]\s{0,64}["']?(Bearer|Basic|token|Token|Bot)\s{1,64}([A-Za-z0-9._~+/=-]{8,8192})/g, group: 2,
+    accept: (credential, groups) => headerCredentialOk(groups[1], credential) },
+  ...PROVIDER_RULES,
 ];
 
 /** Looks up a rule by id among the known, generic and Dockerfile rules. */

@@ -17,7 +17,7 @@ export function entropy(s: string): number {
 }
 
 const PLACEHOLDER_WORDS =
-  /changeme|change[_-]me|example|placeholder|dummy|your[_-]|redacted|replace[_-]?me|xxxx|\*\*\*|\.\.\.|<[^<>]{0,128}>|\{\{|\$\{|%\(|%[A-Z_]{1,64}%|sample|not[_-]?a[_-]?secret|insert[_-]|todo|fixme|secret[_-]?here|password[_-]?here/i;
+  /changeme|change[_-]me|example|placeholder|dummy|your[_-]|redacted|replace[_-]?me|xxxx|\*\*\*|\.\.\.|<[^<>]{0,128}>|\{\{|\$\{|%\(|%[A-Z_]{1,64}%|sample|not[_ -]?(?:a|my)[_ -]?(?:real[_ -]?)?(?:secret|password|key|token)|insert[_-]|todo|fixme|secret[_-]?here|password[_-]?here/i;
 
 /** One repeated character (00000000, ********) or a short repeated unit (abcabcabc): one pass per unit length. */
 export function isShortRepeat(v: string): boolean {
@@ -37,14 +37,18 @@ export function isPlaceholder(value: string): boolean {
   if (/^\$[A-Za-z_({]/.test(v)) return true;
   if (PLACEHOLDER_WORDS.test(v)) return true;
   if (isShortRepeat(v)) return true;
+  if (/passw(?:or)?d/i.test(v) && v.length <= 64) return true;
   return /^(?:password|passwd|secret|token|null|none|nil|undefined|true|false|empty|string|required|optional)$/i.test(v);
 }
 
-/** A hex digest (MD5, SHA-1 / git SHA, SHA-256, SHA-512), a UUID, or an SRI integrity string. */
+/** A hex digest (MD5, SHA-1 / git SHA, SHA-256, SHA-512), a key fingerprint, a UUID, or an SRI integrity string. */
 export function isHashLike(value: string): boolean {
   if (/^[0-9a-f]+$/i.test(value) && [32, 40, 56, 64, 96, 128].includes(value.length)) return true;
   if (/^(?:sha(?:1|256|384|512):)?[0-9a-f]{40,128}$/i.test(value)) return true;
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return true;
+  // A colon-separated key fingerprint (`1f:51:ae:...`, MD5 to SHA-512 length).
+  const pairs = value.split(':');
+  if (pairs.length >= 16 && pairs.length <= 64 && pairs.every((p) => /^[0-9a-f]{2}$/i.test(p))) return true;
   return /^sha(?:1|256|384|512)-[A-Za-z0-9+/]+={0,2}$/.test(value);
 }
 
@@ -58,7 +62,8 @@ function segmentsAll(value: string, sep: string, segment: RegExp): boolean {
 export function isReferenceLike(value: string): boolean {
   if (segmentsAll(value, '.', /^[A-Za-z_$][\w$]*$/)) return true;
   if (/^(?:\/|\.\.?\/|~\/|[A-Za-z]:\\)/.test(value)) return true;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return true;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.startsWith('arn:')) return true;
+  if (/^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/.test(value)) return true;
   return /^v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$/.test(value);
 }
 

@@ -11,8 +11,9 @@ import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { toFinding } from './finding';
 import { fileNameMatch } from './file-names';
+import { forPath } from './fixture-paths';
 import { ImageScan, type TargetScan } from './image';
-import { analyserFor } from './layer';
+import { analyserFor, MEMBER_LIMIT, tooLarge } from './layer';
 import { drain, peek, sniff } from './stream-util';
 import { scanStream } from './text-scanner';
 
@@ -32,7 +33,7 @@ export async function scanTarget(target: string, skip: PathFilter): Promise<Targ
       return isOci ? await scanOciDir(target) : await walkDir(target, skip);
     }
     if (!st.isFile()) return { ...emptyScan(), problems: [`${target}: not a regular file or directory`] };
-    return await scanFile(target, target, true);
+    return await scanFile(target, target, true, target.split(/[\\/]/).pop() ?? target);
   } catch (err) {
     return { ...emptyScan(), problems: [`${target}: cannot read (${reason(err)})`] };
   }
@@ -54,24 +55,36 @@ async function walkDir(root: string, skip: PathFilter): Promise<TargetScan> {
     if (d.isSymbolicLink()) out.counts.symlinks++;
     else if (d.isDirectory() && d.name !== '.git') stack.push(full);
     else if (d.isFile() && skip(full, relative(root, full))) out.counts.ignored++;
-    else if (d.isFile()) merge(out, await scanFile(full, full, true));
+    else if (d.isFile()) merge(out, await scanFile(full, full, true, relative(root, full)));
   }
 }
 
-/** A regular file: an image archive when it is a tar or gzip and `archives` is on, text otherwise. */
-async function scanFile(path: string, display: string, archives: boolean): Promise<TargetScan> {
+/** A regular file: an image archive when it is a tar or gzip and `archives` is on, text otherwise; `rel` tells a test fixture. */
+async function scanFile(path: string, display: string, archives: boolean, rel: string): Promise<TargetScan> {
   const out = emptyScan();
   try {
     const { head, all } = await peek(createReadStream(path, { highWaterMark: 1 << 20 }), 512);
     const kind = sniff(head);
-    if (archives && (kind === 'tar' || kind === 'gzip')) return await scanArchive(all, display, kind === 'gzip');
+    if (archives && kind === 'tar') return await scanArchive(all, display, false);
+    let text: AsyncIterable<Buffer> = all;
+    let textPath = path;
+    let limit = Infinity;
+    if (archives && kind === 'gzip') {
+      // A gzip file is an archive when what it inflates to is a tar; otherwise (`x.json.gz`) its text is scanned.
+      const inflated = await peek(Readable.from(all).pipe(createGunzip()), 512);
+      if (sniff(inflated.head) === 'tar') return await scanArchive(inflated.all, display, false);
+      text = inflated.all;
+      textPath = path.replace(/\.t?gz$/i, '');
+      limit = MEMBER_LIMIT;
+    }
     const named = fileNameMatch(path.split(/[\\/]/).join('/'));
-    if (named) out.findings.push(toFinding(named, display));
-    const scanned = await scanStream(all, analyserFor(path));
+    if (named) out.findings.push(toFinding(forPath(named, rel), display));
+    const scanned = await scanStream(text, analyserFor(textPath), limit);
+    if (scanned.truncated) out.problems.push(`${display}: ${tooLarge('inflated text', limit, 'the rest was')}`);
     out.counts.files = 1;
     out.counts.bytes = scanned.bytes;
     out.counts.binary = scanned.binary ? 1 : 0;
-    for (const m of scanned.matches) out.findings.push(toFinding(m, display));
+    for (const m of scanned.matches) out.findings.push(toFinding(forPath(m, rel), display));
   } catch (err) {
     out.problems.push(`${display}: cannot read (${reason(err)})`);
   }

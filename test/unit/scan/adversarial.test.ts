@@ -27,6 +27,16 @@ const STARTS: Record<string, string> = {
   'vault-token': 'hv' + 's.', 'vault-token-legacy': 's.', 'npm-token': 'np' + 'm_', 'npmrc-auth': ':_auth=', jwt: 'ey' + 'J',
   'docker-config-auth': '"auth":"', 'connection-string-password': '://u:', 'authorization-header': 'Authorization: Bearer ',
   'generic-secret': 'key',
+  'openai-api-key': 'sk-', 'anthropic-api-key': 'sk-' + 'ant-api03-', 'huggingface-token': 'hf_', 'groq-api-key': 'gsk_',
+  'sendgrid-api-key': 'SG.', 'slack-app-token': 'xapp-1-', 'discord-webhook': 'https://discord.com/api/webhooks/1',
+  'telegram-bot-token': '12345678:AA', 'mailchimp-api-key': '0123456789abcdef', 'stripe-webhook-secret': 'whsec_',
+  'square-access-token': 'sq0atp-', 'square-oauth-secret': 'sq0csp-', 'braintree-access-token': 'access_token$production$',
+  'shopify-token': 'shpat_', 'bitbucket-app-password': 'ATBB', 'atlassian-api-token': 'ATATT3', 'circleci-token': 'CCIPAT_',
+  'buildkite-token': 'bkua_', 'heroku-api-key': 'HRKU-', 'terraform-cloud-token': 'a1b2c3d4e5f6g7.atlasv1.', 'pulumi-token': 'pul-',
+  'digitalocean-token': 'dop_v1_', 'alibaba-access-key-id': 'LTAI', 'azure-storage-key': 'AccountKey=', 'google-oauth-secret': 'GOCSPX-',
+  'databricks-token': 'dapi', 'planetscale-token': 'pscale_tkn_', 'supabase-token': 'sbp_', 'pypi-token': 'pypi-AgEIcHlwaS5vcmc',
+  'rubygems-token': 'rubygems_', 'docker-hub-token': 'dckr_pat_', 'grafana-token': 'glsa_', 'sentry-token': 'sntryu_',
+  'newrelic-key': 'NRAK-', 'doppler-token': 'dp.pt.', 'age-secret-key': 'AGE-SECRET-KEY-1', 'kubeconfig-client-key': 'client-key-data: LS0tLS1CRUdJTi',
 };
 
 /** Adversarial families: the start repeated, the start then a long run it may scan, the start then a run with the separators it looks for. */
