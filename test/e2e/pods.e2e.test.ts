@@ -96,7 +96,11 @@ describe('npm run stack:install', () => {
   });
 
   it('a second run upgrades the release in place, the injector still Ready', async () => {
-    const rev = async (): Promise<number> => Number(JSON.parse(await kubectl(['-n', 'secrets-broker', 'get', 'secret', '-l', 'owner=helm,name=secrets-broker', '-o', 'json'])).items.length);
+    // Helm keeps each revision as a Secret labelled with its number (old ones are pruned).
+    const rev = async (): Promise<number> => {
+      const list = JSON.parse(await kubectl(['-n', 'secrets-broker', 'get', 'secret', '-l', 'owner=helm,name=secrets-broker', '-o', 'json'])) as { items: { metadata: { labels: { version: string } } }[] };
+      return Math.max(...list.items.map((i) => Number(i.metadata.labels.version)));
+    };
     const before = await rev();
     await promisify(execFile)('bash', [join(repo, 'test', 'stack', 'install.sh')], { cwd: repo, timeout: 280_000 });
     expect(await rev()).toBe(before + 1);
