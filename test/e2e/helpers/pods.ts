@@ -1,0 +1,70 @@
+/**
+ * Workloads for the chart-on-the-node tests (pods.e2e.test.ts): restricted-compliant pods
+ * running the project's image with a small node script as the app, opted in to the
+ * injector by annotations, and the script that reports on a secret file without ever
+ * printing its value.
+ */
+import { restrictedPod } from './node';
+
+/** The fields the app (or kubectl exec) reports about a rendered KV secret: never its value. */
+export interface SecretReport {
+  fields: string[];
+  /** sha256 hex of the `password` field. */
+  passwordSha256: string;
+  mode: string;
+  uid: number;
+  gid: number;
+  /** The /proc/mounts line for the mount path, or null. */
+  mount: string | null;
+}
+
+/** A node script printing a SecretReport of `file` under `mountPath` as one JSON line. */
+export function reportScript(mountPath: string, file: string): string {
+  return `
+    const fs = require('node:fs'), crypto = require('node:crypto');
+    const p = ${JSON.stringify(`${mountPath}/${file}`)};
+    const data = JSON.parse(fs.readFileSync(p, 'utf8')), st = fs.statSync(p);
+    const mount = fs.readFileSync('/proc/mounts', 'utf8').split('\\n').find((l) => l.split(' ')[1] === ${JSON.stringify(mountPath)}) ?? null;
+    console.log(JSON.stringify({
+      fields: Object.keys(data).sort(),
+      passwordSha256: crypto.createHash('sha256').update(String(data.password)).digest('hex'),
+      mode: (st.mode & 0o777).toString(8).padStart(4, '0'), uid: st.uid, gid: st.gid, mount,
+    }));`;
+}
+
+/**
+ * The app: exits 1 when its secret file is missing at start (so a restart shows it started
+ * too early), prints its report, then stays up (`keep`) or exits 0.
+ */
+export function appScript(mountPath: string, file: string, keep: boolean): string {
+  return `
+    if (!require('node:fs').existsSync(${JSON.stringify(`${mountPath}/${file}`)})) { console.error('secret file missing at start'); process.exit(1); }
+    ${reportScript(mountPath, file)}
+    ${keep ? 'setInterval(() => {}, 1e9);' : ''}`;
+}
+
+interface PodShape {
+  spec: Record<string, unknown>;
+}
+
+/** A restricted pod template (metadata and spec) running `script`, with the service account and annotations. */
+export function optedInTemplate(name: string, namespace: string, image: string, script: string, annotations: Record<string, string>, restartPolicy: string): object {
+  const pod = restrictedPod(name, namespace, image, { command: ['node', '-e', script] }) as PodShape;
+  return {
+    metadata: { labels: { app: name }, annotations: { 'secrets-broker.io/inject': 'true', ...annotations } },
+    spec: { ...pod.spec, serviceAccountName: 'app', restartPolicy },
+  };
+}
+
+export function deployment(name: string, namespace: string, template: object): object {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace },
+    spec: { replicas: 1, selector: { matchLabels: { app: name } }, template },
+  };
+}
+
+export function job(name: string, namespace: string, template: object): object {
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace }, spec: { backoffLimit: 0, template } };
+}
