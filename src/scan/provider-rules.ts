@@ -5,7 +5,7 @@
  * body of known alphabet and length. Every pattern starts with a literal, has bounded
  * quantifiers only and no nesting, so it is linear in its input (docs/scanner.md).
  */
-import type { Rule } from './rules';
+import type { Rule } from './rule';
 import type { Severity } from './severity';
 import { isPlaceholder } from './values';
 
