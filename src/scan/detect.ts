@@ -2,9 +2,10 @@
  * The literal-secret check shared by the scanner and the injector's literal-secret
  * policy. Pure: no I/O, and the value never leaves this module.
  */
-import { isGeneratedValue, matchKnown } from './match';
+import { matchKnown } from './match';
 import { secretNameStrength } from './names';
 import type { Severity } from './severity';
+import { isGenericSecretValue } from './values';
 
 /** Why a literal value looks like a secret; carries no part of the value. */
 export interface LiteralFinding {
@@ -25,6 +26,8 @@ export function detectLiteral(value: string, name?: string): LiteralFinding | un
   const known = matchKnown(name === undefined ? value : `${name}=${value}`).find((m) => m.index >= offset);
   if (known) return { ruleId: known.ruleId, title: known.title, severity: known.severity };
   if (name === undefined || secretNameStrength(name) === 'none') return undefined;
-  if (!isGeneratedValue(value.trim())) return undefined;
+  // Not the file scanner's stricter "looks generated" test: in a pod spec, a literal value
+  // under a secret-like name is a credential even when it reads as words (a passphrase).
+  if (!isGenericSecretValue(value.trim())) return undefined;
   return { ruleId: 'generic-secret', title: 'High-entropy value assigned to a secret-like name', severity: 'medium' };
 }

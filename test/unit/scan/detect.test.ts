@@ -54,6 +54,15 @@ describe('detectLiteral', () => {
     },
   );
 
+  // A pod spec's literal under a secret-like name is a credential even when it reads as
+  // words: the file scanner's "looks generated" test does not apply here.
+  it.each([
+    ['a passphrase of words', ['correct', 'horse', 'battery', 'staple', '42'].join('-'), 'DB_PASSWORD'],
+    ['camel-case words', ['Summer', 'Holiday', 'Beach', '2026'].join(''), 'API_KEY'],
+  ])('finds %s under a secret-like name', (_what, value, name) => {
+    expect(detectLiteral(value, name)).toMatchObject({ ruleId: 'generic-secret' });
+  });
+
   it.each(QUIET)('stays quiet on %s under %s (%s)', (value, name) => {
     expect(detectLiteral(value, name)).toBeUndefined();
   });
