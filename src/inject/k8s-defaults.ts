@@ -7,7 +7,10 @@
  * someone else's.
  */
 
+import { quantityValue } from '../quantity';
 import type { Container, Volume } from './types';
+
+export { quantityValue };
 
 /** Marks a field compared as a Kubernetes quantity (by value, not spelling). */
 export const QUANTITY = Symbol('quantity');
@@ -51,19 +54,6 @@ export function withoutServiceAccountMount(c: Container, podVolumes: readonly Vo
     podVolumes.some((v) => v.name === name && (v.projected?.sources ?? []).some((src) => src.serviceAccountToken !== undefined));
   const kept = mounts.filter((m) => !(m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH && m.readOnly === true && m.subPath === undefined && isTokenVolume(m.name)));
   return kept.length === mounts.length ? c : { ...c, volumeMounts: kept };
-}
-
-const SUFFIXES: Record<string, number> = {
-  '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
-
-/** The value of a Kubernetes quantity such as `500m`, `0.5`, `16Mi` or `1e3`; undefined when it is none. */
-export function quantityValue(text: string): number | undefined {
-  const m = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:([mkMGTPE]|[KMGTPE]i)|[eE]([+-]?[0-9]+))?$/.exec(text);
-  if (!m) return undefined;
-  const [, num = '', suffix = '', exp] = m;
-  return Number(num) * (exp !== undefined ? 10 ** Number(exp) : (SUFFIXES[suffix] ?? 1));
 }
 
 function sameQuantity(built: unknown, actual: unknown): boolean {
