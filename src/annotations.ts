@@ -28,6 +28,7 @@ import {
   type SecretFormat,
   type SecretSpec,
 } from './spec';
+import { checkResources, RESOURCE_FIELDS, type ResourceField, type ResourceOverrides, type ResourcePolicy } from './pod-resources';
 
 /** Every annotation of the contract starts with this prefix. */
 export const PREFIX = 'secrets-broker.io/';
@@ -50,6 +51,14 @@ export const ANNOTATIONS = {
   notify: `${PREFIX}notify`,
   /** Written by the injector (`injected`); a value set by the user is ignored. */
   status: `${PREFIX}status`,
+  /** The sidecar's CPU request (a quantity, at most SIDECAR_MAX_CPU_REQUEST); default SIDECAR_CPU_REQUEST. */
+  cpuRequest: `${PREFIX}cpu-request`,
+  /** The sidecar's memory request (at most SIDECAR_MAX_MEMORY_REQUEST); default SIDECAR_MEMORY_REQUEST. */
+  memoryRequest: `${PREFIX}memory-request`,
+  /** The sidecar's CPU limit (at most SIDECAR_MAX_CPU_LIMIT); default SIDECAR_CPU_LIMIT. */
+  cpuLimit: `${PREFIX}cpu-limit`,
+  /** The sidecar's memory limit (at most SIDECAR_MAX_MEMORY_LIMIT); default SIDECAR_MEMORY_LIMIT. */
+  memoryLimit: `${PREFIX}memory-limit`,
 } as const;
 
 /** Per-secret annotation kinds: `secrets-broker.io/<kind>-<name>`. */
@@ -79,7 +88,7 @@ export interface PodDefaults {
 }
 
 export type ParseResult =
-  | { ok: true; spec: PodSecretsSpec; containers: string[] }
+  | { ok: true; spec: PodSecretsSpec; containers: string[]; resources: ResourceOverrides }
   | { ok: false; errors: string[] };
 
 /** A pod's metadata.annotations, as review.ts checked them (string values only). */
@@ -91,8 +100,11 @@ export function optedIn(annotations: Annotations | undefined): boolean {
   return annotations?.[ANNOTATIONS.inject] === 'true';
 }
 
-/** Parses every annotation under the prefix; returns the spec or every problem, each naming its annotation. */
-export function parseSpec(annotations: Annotations, pod: PodDefaults): ParseResult {
+/**
+ * Parses every annotation under the prefix; returns the spec (and the sidecar resources the
+ * pod asks for, within the operator's `policy`) or every problem, each naming its annotation.
+ */
+export function parseSpec(annotations: Annotations, pod: PodDefaults, policy: ResourcePolicy): ParseResult {
   const errors: string[] = [];
   const err = (name: string, problems: string[]): void => problems.forEach((p) => errors.push(`${shortName(name)}: ${p}`));
   const secretsByName = classify(annotations, err);
@@ -109,6 +121,7 @@ export function parseSpec(annotations: Annotations, pod: PodDefaults): ParseResu
   err(ANNOTATIONS.notify, notifyResult.problems);
   const containers = parseContainers(annotations[ANNOTATIONS.containers], pod, (p) => err(ANNOTATIONS.containers, p));
   const secrets = parseSecrets(secretsByName, err);
+  const resources = parseResources(annotations, policy, err);
   if (secretsByName.size === 0) errors.push(`${shortName(`${PREFIX}secret-<name>`)}: at least one secret is required`);
   if (errors.length > 0) return { ok: false, errors };
 
@@ -123,7 +136,7 @@ export function parseSpec(annotations: Annotations, pod: PodDefaults): ParseResu
   };
   // The sidecar validates the spec again with these rules; a gap here must not reach it.
   const backstop = validateSpec(spec);
-  return backstop.length > 0 ? { ok: false, errors: backstop } : { ok: true, spec, containers };
+  return backstop.length > 0 ? { ok: false, errors: backstop } : { ok: true, spec, containers, resources };
 }
 
 /** Sorts annotations under the prefix into pod-wide and per-secret ones; reports unknown keys. */
@@ -201,6 +214,14 @@ function checkKeyAndTemplate(name: string, a: Partial<Record<SecretKind, string>
   if (a.key !== undefined && (a.key.length === 0 || a.key.length > MAX_KEY_LENGTH)) err('key', [`must be 1 to ${MAX_KEY_LENGTH} characters`]);
   if (a.template !== undefined && Buffer.byteLength(a.template) > MAX_TEMPLATE_BYTES) err('template', ['must be at most 64 KiB']);
   if (a.key !== undefined && a.template !== undefined) err('key', [`cannot be combined with ${PREFIX}template-${name}`]);
+}
+
+function parseResources(annotations: Annotations, policy: ResourcePolicy, err: (name: string, problems: string[]) => void): ResourceOverrides {
+  const names = Object.fromEntries(RESOURCE_FIELDS.map((f) => [f, ANNOTATIONS[f]])) as Record<ResourceField, string>;
+  const values = Object.fromEntries(RESOURCE_FIELDS.flatMap((f) => (annotations[names[f]] === undefined ? [] : [[f, annotations[names[f]]]])));
+  const checked = checkResources(values, policy, names);
+  checked.problems.forEach(([field, problem]) => err(names[field], [problem]));
+  return checked.overrides;
 }
 
 function pick(value: string | undefined, fallback: Lifecycle, allowed: readonly Lifecycle[], err: (p: string) => void): Lifecycle {

@@ -5,6 +5,7 @@
  */
 import { makeValidator, port, str } from 'envalid';
 import { ConfigError, ValueError, type SettingProblem } from '../errors';
+import type { SidecarResources } from '../pod-resources';
 import { AUDIT_ENV, parseAuditEnv, type AuditSettings } from './audit';
 import { parseEnv, sortProblems } from './env';
 import { LOG_LEVELS, readSidecarSettings, SIDECAR_SETTINGS, STALE_AFTER, type SidecarSettingValues } from './sidecar-settings';
@@ -72,6 +73,11 @@ export const INJECTOR_SCHEMA = {
   SIDECAR_MEMORY_REQUEST: quantity({ default: '48Mi' }),
   SIDECAR_CPU_LIMIT: optionalQuantity({ default: '' }),
   SIDECAR_MEMORY_LIMIT: optionalQuantity({ default: '128Mi' }),
+  /** The largest sidecar resources a pod may ask for with its annotations (cpu-request ...); the defaults above are not bounded by them. */
+  SIDECAR_MAX_CPU_REQUEST: quantity({ default: '500m' }),
+  SIDECAR_MAX_MEMORY_REQUEST: quantity({ default: '256Mi' }),
+  SIDECAR_MAX_CPU_LIMIT: quantity({ default: '1' }),
+  SIDECAR_MAX_MEMORY_LIMIT: quantity({ default: '512Mi' }),
   SIDECAR_RUN_AS_USER: intBetween(1, 2147483647)({ default: 65530 }),
   SIDECAR_FILE_GROUP: intBetween(1, 2147483647)({ default: 65530 }),
 };
@@ -93,7 +99,10 @@ export interface SidecarSettings {
   tmpfsSize: string;
   tokenAudience: string;
   tokenExpirySeconds: number;
-  resources: { requests: Record<string, string>; limits: Record<string, string> };
+  /** The sidecar's resources when the pod asks for none. */
+  resources: SidecarResources;
+  /** The largest resources a pod may ask for (annotations `cpu-request` ...). */
+  maxResources: SidecarResources;
   runAsUser: number;
   /** The group the files belong to when the pod names none (see plan.ts). */
   fileGroup: number;
@@ -176,6 +185,10 @@ function sidecarSettings(e: ReturnType<typeof parseEnv<typeof INJECTOR_SCHEMA>>,
     tokenAudience: e.SIDECAR_TOKEN_AUDIENCE,
     tokenExpirySeconds: e.SIDECAR_TOKEN_EXPIRY_SECONDS,
     resources: { requests: { cpu: e.SIDECAR_CPU_REQUEST, memory: e.SIDECAR_MEMORY_REQUEST }, limits },
+    maxResources: {
+      requests: { cpu: e.SIDECAR_MAX_CPU_REQUEST, memory: e.SIDECAR_MAX_MEMORY_REQUEST },
+      limits: { cpu: e.SIDECAR_MAX_CPU_LIMIT, memory: e.SIDECAR_MAX_MEMORY_LIMIT },
+    },
     runAsUser: e.SIDECAR_RUN_AS_USER,
     fileGroup: e.SIDECAR_FILE_GROUP,
     healthPort: h.healthPort,

@@ -1,7 +1,7 @@
 /**
  * The containers the injector adds (pure). Everything in them comes from the operator's
- * settings and the validated spec: image, command, Vault address, security context and
- * resources cannot be influenced by the pod.
+ * settings and the validated spec: image, command, Vault address and security context
+ * cannot be influenced by the pod; its resources only within the operator's bounds (the plan).
  */
 import type { SidecarSettings } from '../config/injector';
 import { IMAGE_CLI, SIDECAR_DEFAULTS, SIDECAR_ENV, SIDECAR_EXTRA_ENV, sidecarLaunch } from '../sidecar-env';
@@ -66,7 +66,7 @@ function base(name: string, args: readonly string[], plan: InjectionPlan, s: Sid
     command: sidecarCommand(s),
     args: [...args],
     env: sidecarEnv(plan, s),
-    resources: { requests: { ...s.resources.requests }, ...(Object.keys(s.resources.limits).length > 0 && { limits: { ...s.resources.limits } }) },
+    resources: { requests: { ...plan.resources.requests }, ...(Object.keys(plan.resources.limits).length > 0 && { limits: { ...plan.resources.limits } }) },
     securityContext: sidecarSecurityContext(plan, s),
     volumeMounts: mounts,
     terminationMessagePolicy: 'FallbackToLogsOnError',

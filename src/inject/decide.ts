@@ -64,9 +64,9 @@ export function decideInjection(req: AdmissionRequest, pod: Pod | undefined, cfg
   // Annotations are validated whatever the pod carries; what claims to be ours is judged against the plan.
   const stripped = strip(pod);
   const tokenProblems = tokenPathProblems(stripped.base);
-  const parsed = parseSpec(pod.metadata?.annotations ?? {}, podDefaults(stripped.base));
+  const parsed = parseSpec(pod.metadata?.annotations ?? {}, podDefaults(stripped.base), { defaults: cfg.sidecar.resources, max: cfg.sidecar.maxResources });
   if (!parsed.ok) return deny('invalid-annotations', [...parsed.errors, ...describeClaims(stripped), ...tokenProblems]);
-  const planned = planInjection(stripped.base, parsed.spec, parsed.containers, cfg.sidecar);
+  const planned = planInjection(stripped.base, parsed.spec, parsed.containers, cfg.sidecar, parsed.resources);
   if (!planned.ok) return deny('invalid-annotations', [...planned.errors, ...describeClaims(stripped), ...tokenProblems]);
   const identity = recognise(pod, stripped, planned.plan, cfg.sidecar);
   const problems = [...(identity.kind === 'impostor' ? identity.problems : []), ...tokenProblems];

@@ -5,6 +5,7 @@
  * the plan into objects and JSON Patch operations.
  */
 import type { SidecarSettings } from '../config/injector';
+import { mergeResources, type ResourceOverrides, type SidecarResources } from '../pod-resources';
 import type { PodSecretsSpec } from '../spec';
 import type { Container, Pod } from './types';
 
@@ -40,15 +41,17 @@ export interface InjectionPlan {
   addSupplementalGroup: boolean;
   healthPort: number;
   shareProcessNamespace: boolean;
+  /** The sidecar's resources: the operator's defaults with what the pod's annotations asked for (parseSpec checked the bounds). */
+  resources: SidecarResources;
 }
 
 export type PlanResult = { ok: true; plan: InjectionPlan } | { ok: false; errors: string[] };
 
 /**
  * Plans the injection into a pod as the user wrote it (reserved.ts `strip` takes out
- * anything that claims to be ours first); `containers` is the list parseSpec resolved.
+ * anything that claims to be ours first); `containers` and `resources` are what parseSpec resolved.
  */
-export function planInjection(pod: Pod, spec: PodSecretsSpec, containers: readonly string[], s: SidecarSettings): PlanResult {
+export function planInjection(pod: Pod, spec: PodSecretsSpec, containers: readonly string[], s: SidecarSettings, resources: ResourceOverrides = {}): PlanResult {
   const targets = findTargets(pod, containers);
   const errors = targets
     .filter((t) => (containerAt(pod, t).volumeMounts ?? []).some((m) => m.mountPath === spec.mountPath))
@@ -72,6 +75,7 @@ export function planInjection(pod: Pod, spec: PodSecretsSpec, containers: readon
     addSupplementalGroup: group.supplemental,
     healthPort: freePort(pod, s.healthPort),
     shareProcessNamespace: spec.notify.kind === 'signal' && spec.lifecycle === 'sidecar',
+    resources: mergeResources(s.resources, resources),
   };
   return { ok: true, plan };
 }

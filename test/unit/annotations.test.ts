@@ -1,21 +1,24 @@
 import { ANNOTATIONS, parseSpec, PREFIX, type PodDefaults } from '../../src/annotations';
+import type { ResourcePolicy } from '../../src/pod-resources';
 import { decodeSpec, encodeSpec } from '../../src/spec';
 
 const pod: PodDefaults = { serviceAccountName: 'web', containerNames: ['app', 'worker'], initContainerNames: ['migrate'] };
 const base = { [ANNOTATIONS.inject]: 'true', [`${PREFIX}secret-db`]: 'secret/data/app/db' };
+const policy: ResourcePolicy = { defaults: { requests: { cpu: '25m', memory: '48Mi' }, limits: { memory: '128Mi' } }, max: { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } } };
 const a = (extra: Record<string, string>): Record<string, string> => ({ ...base, ...extra });
 
 function errorsOf(annotations: Record<string, string>): string[] {
-  const r = parseSpec(annotations, pod);
+  const r = parseSpec(annotations, pod, policy);
   return r.ok ? [] : r.errors;
 }
 
 describe('parseSpec: valid annotations', () => {
   it('applies every default', () => {
-    const r = parseSpec(base, pod);
+    const r = parseSpec(base, pod, policy);
     expect(r).toEqual({
       ok: true,
       containers: ['app', 'worker'],
+      resources: {},
       spec: {
         version: 1,
         role: 'web',
@@ -49,6 +52,7 @@ describe('parseSpec: valid annotations', () => {
         [`${PREFIX}template-cfg`]: 'url={{ .host }}:{{ .port }} ${HOME} $(id) `x` "q" \'s\' \n{}',
       }),
       pod,
+      policy,
     );
     if (!r.ok) throw new Error(r.errors.join('\n'));
     expect(r.containers).toEqual(['app', 'migrate']);
@@ -62,7 +66,7 @@ describe('parseSpec: valid annotations', () => {
   it.each(['false', undefined])('does not require inject=true to parse (inject=%s is the caller\'s decision)', (inject) => {
     const ann: Record<string, string> = { [`${PREFIX}secret-db`]: 'secret/x' };
     if (inject) ann[ANNOTATIONS.inject] = inject;
-    expect(parseSpec(ann, pod).ok).toBe(true);
+    expect(parseSpec(ann, pod, policy).ok).toBe(true);
   });
 });
 

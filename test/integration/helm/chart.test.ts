@@ -179,7 +179,7 @@ it('operator values become the injector settings', async () => {
     image: { repository: 'registry.example/secrets-broker', digest: `sha256:${'a'.repeat(64)}` },
     injector: { replicas: 3, excludeNamespaces: ['legacy', 'batch'], literalSecrets: 'deny', sidecarMode: 'classic', logLevel: 'debug', audit: { file: '/var/log/secrets-broker/audit.jsonl', maxBytes: 52428800, keep: 3, checkpointKeySecret: 'audit-key', checkpointEvery: 100 } },
     vault: { authPath: 'auth/jwt', authMethod: 'jwt', namespace: 'team-a', caConfigMap: 'vault-ca', caKey: 'vault.pem' },
-    sidecar: { image: { repository: 'registry.example/sidecar', tag: '9.9.9' }, tmpfsSize: '4Mi', tokenExpirySeconds: 3600, resources: { limits: { cpu: '200m', memory: '' } }, staleAfter: 2678400, revokeOnShutdown: false },
+    sidecar: { image: { repository: 'registry.example/sidecar', tag: '9.9.9' }, tmpfsSize: '4Mi', tokenExpirySeconds: 3600, resources: { limits: { cpu: '200m', memory: '' } }, maxResources: { limits: { memory: '1Gi' } }, staleAfter: 2678400, revokeOnShutdown: false },
   }));
   const d = one(objs, 'Deployment');
   expect(d.spec.replicas).toBe(3);
@@ -200,6 +200,8 @@ it('operator values become the injector settings', async () => {
     SIDECAR_TOKEN_EXPIRY_SECONDS: '3600',
     SIDECAR_CPU_LIMIT: '200m',
     SIDECAR_MEMORY_LIMIT: '',
+    SIDECAR_MAX_MEMORY_LIMIT: '1Gi',
+    SIDECAR_MAX_CPU_LIMIT: '1',
     SIDECAR_STALE_AFTER: '2678400',
     AUDIT_FILE_MAX_BYTES: '52428800',
     AUDIT_FILE_KEEP: '3',

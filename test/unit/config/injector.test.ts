@@ -11,6 +11,15 @@ describe('injector settings', () => {
       tokenExpirySeconds: 600, runAsUser: 65530, fileGroup: 65530, healthPort: 8099, revokeOnShutdown: true,
     });
     expect(c.sidecar.vaultCa).toBeUndefined();
+    expect(c.sidecar.maxResources).toEqual({ requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+  });
+
+  it.each(['SIDECAR_MAX_CPU_REQUEST', 'SIDECAR_MAX_MEMORY_REQUEST', 'SIDECAR_MAX_CPU_LIMIT', 'SIDECAR_MAX_MEMORY_LIMIT'])('%s: a quantity, never empty', (setting) => {
+    expect(() => loadInjectorConfig({ ...BASE_ENV, [setting]: 'lots' })).toThrow(ConfigError);
+    expect(() => loadInjectorConfig({ ...BASE_ENV, [setting]: '' })).toThrow(ConfigError);
+    expect(loadInjectorConfig({ ...BASE_ENV, [setting]: '2Gi' }).sidecar.maxResources).toMatchObject(
+      setting.endsWith('REQUEST') ? { requests: { [setting.includes('CPU') ? 'cpu' : 'memory']: '2Gi' } } : { limits: { [setting.includes('CPU') ? 'cpu' : 'memory']: '2Gi' } },
+    );
   });
 
   it('parses lists and the CA source', () => {

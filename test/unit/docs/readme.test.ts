@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
 import { ANNOTATIONS, OPERATOR_ONLY, optedIn, parseSpec, PREFIX, SECRET_KINDS, type PodDefaults } from '../../../src/annotations';
 import { buildProgram } from '../../../src/cli/main';
+import { RESOURCE_FIELD_INFO, type ResourcePolicy } from '../../../src/pod-resources';
 import { ALL_RULE_INFO } from '../../../src/scan/rules';
 import { parseDuration, type PodSecretsSpec } from '../../../src/spec';
 import { plain, readRepoFile, REPO, table } from '../../helpers/markdown';
@@ -17,7 +18,8 @@ const annotationRows = table(README, ['annotation', 'value', 'default']).map(([n
 const codeNames = [...Object.values(ANNOTATIONS).map((a) => a.slice(PREFIX.length)), ...SECRET_KINDS.map((k) => `${k}-<name>`)];
 
 const POD: PodDefaults = { serviceAccountName: 'web', containerNames: ['web', 'worker'], initContainerNames: ['migrate'] };
-const minimal = parseSpec({ [ANNOTATIONS.inject]: 'true', [`${PREFIX}secret-db`]: 'secret/data/app/db' }, POD);
+const POLICY: ResourcePolicy = { defaults: { requests: { cpu: '25m', memory: '48Mi' }, limits: {} }, max: { requests: {}, limits: {} } };
+const minimal = parseSpec({ [ANNOTATIONS.inject]: 'true', [`${PREFIX}secret-db`]: 'secret/data/app/db' }, POD, POLICY);
 if (!minimal.ok) throw new Error(`a minimal pod must parse: ${minimal.errors.join('; ')}`);
 const spec: PodSecretsSpec = minimal.spec;
 const secret = spec.secrets[0]!;
@@ -28,7 +30,7 @@ const CODE_DEFAULTS: Record<string, () => string> = {
   role: () => (spec.role === POD.serviceAccountName ? "the pod's serviceAccountName" : spec.role),
   'secret-<name>': () => {
     // The minimal pod less its one secret annotation: refused only because it asks for no secret.
-    const none = parseSpec({ [ANNOTATIONS.inject]: 'true' }, POD);
+    const none = parseSpec({ [ANNOTATIONS.inject]: 'true' }, POD, POLICY);
     return minimal.ok && !none.ok ? 'required, one or more' : 'optional';
   },
   'file-<name>': () => (secret.file === secret.name ? '<name>' : secret.file),
@@ -42,6 +44,13 @@ const CODE_DEFAULTS: Record<string, () => string> = {
   'rotate-interval': () => `${spec.rotateIntervalSeconds}s`,
   notify: () => spec.notify.kind,
   status: () => 'none',
+  // Absent, the sidecar gets the operator's setting: the pod asks for nothing of its own.
+  ...Object.fromEntries(
+    Object.entries(RESOURCE_FIELD_INFO).map(([field, info]) => [
+      ANNOTATIONS[field as keyof typeof RESOURCE_FIELD_INFO].slice(PREFIX.length),
+      () => (minimal.ok && Object.keys(minimal.resources).length === 0 ? info.defaultSetting : 'set'),
+    ]),
+  ),
 };
 
 describe('README annotation table', () => {
