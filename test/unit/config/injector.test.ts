@@ -1,4 +1,5 @@
-import { loadInjectorConfig } from '../../../src/config/injector';
+import { INJECTOR_SCHEMA, loadInjectorConfig } from '../../../src/config/injector';
+import { RESOURCE_FIELD_INFO } from '../../../src/pod-resources';
 import { ConfigError } from '../../../src/errors';
 import { BASE_ENV } from '../../helpers/injector';
 
@@ -12,6 +13,11 @@ describe('injector settings', () => {
     });
     expect(c.sidecar.vaultCa).toBeUndefined();
     expect(c.sidecar.maxResources).toEqual({ requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+  });
+
+  it('the settings the per-pod resource messages name are settings of the injector', () => {
+    const named = Object.values(RESOURCE_FIELD_INFO).flatMap((i) => [i.maxSetting, i.defaultSetting]);
+    expect(named.filter((n) => !(n in INJECTOR_SCHEMA))).toEqual([]);
   });
 
   it.each(['SIDECAR_MAX_CPU_REQUEST', 'SIDECAR_MAX_MEMORY_REQUEST', 'SIDECAR_MAX_CPU_LIMIT', 'SIDECAR_MAX_MEMORY_LIMIT'])('%s: a quantity, never empty', (setting) => {
