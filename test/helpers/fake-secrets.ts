@@ -31,6 +31,9 @@ export function randomOf(next: () => number, alphabet: string, n: number): strin
   }
 }
 
+/** The header line of an RSA private key, put together at run time. */
+export const RSA_KEY_HEADER = `${'-'.repeat(5)}BEGIN RSA PRIV${'ATE KEY'}${'-'.repeat(5)}`;
+
 const b64url = (s: string): string => Buffer.from(s).toString('base64url');
 
 /** The fake token kinds, each with the rule id the scanner must report. */

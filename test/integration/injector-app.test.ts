@@ -8,6 +8,7 @@ import { MAX_LITERAL_REQUEST_CHARS, MAX_LITERAL_VALUE_CHARS, type LiteralDetecto
 import type { Pod } from '../../src/inject/types';
 import { detectLiteral } from '../../src/scan/detect';
 import { basicPod, createReview, fakeDetect, fixture, patched, testConfig } from '../helpers/injector';
+import { RSA_KEY_HEADER } from '../helpers/fake-secrets';
 
 function setup(detect = fakeDetect, env: Record<string, string> = {}) {
   const lines: string[] = [];
@@ -112,7 +113,7 @@ describe('decisions are HTTP 200', () => {
       return detectLiteral(value, name);
     };
     const { app } = setup(counted, { INJECTOR_LITERAL_SECRETS: 'deny' });
-    const value = '-----BEGIN RSA PRIVATE KEY-----'.repeat(2200);
+    const value = RSA_KEY_HEADER.repeat(2200);
     const pod = basicPod({}, { containers: [{ name: 'app', image: 'a', env: Array.from({ length: 40 }, (_, i) => ({ name: `CFG_${i}`, value })) }] });
     const body = JSON.stringify(createReview(pod));
     expect(body.length).toBeGreaterThan(2.5 * 1024 * 1024);

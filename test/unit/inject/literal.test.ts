@@ -10,6 +10,7 @@ import {
 import { reviewPod } from '../../../src/inject/review';
 import type { Pod } from '../../../src/inject/types';
 import { basicPod, createReview, fakeDetect, fixture, testConfig } from '../../helpers/injector';
+import { RSA_KEY_HEADER } from '../../helpers/fake-secrets';
 
 /** A detector that only counts what it is shown. */
 function counting(): { detect: LiteralDetector; calls: number; chars: number; longest: number } {
@@ -26,7 +27,7 @@ function counting(): { detect: LiteralDetector; calls: number; chars: number; lo
 
 /** A pod holding `count` values of `size` characters in env, command and args. */
 function heavy(count: number, size: number): Pod {
-  const value = (i: number) => `${i}:`.padEnd(size, '-----BEGIN RSA PRIVATE KEY-----');
+  const value = (i: number) => `${i}:`.padEnd(size, RSA_KEY_HEADER);
   return basicPod({}, {
     containers: [{
       name: 'app', image: 'a',
