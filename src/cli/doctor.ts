@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ExitCode } from './exit';
 import type { CliIO, Register } from './io';
+import { collect } from './manifest-options';
 
 /**
  * `secrets-broker doctor`: checks, in order, what a sidecar needs from Vault, one line per
@@ -16,8 +17,6 @@ export async function runDoctor(flags: import('../doctor/options').DoctorFlags, 
   for (const c of checks) io.stdout.write(formatCheck(c));
   return doctorExit(checks);
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** `secrets-broker doctor`: registered by main.ts. */
 export const registerDoctor: Register = (program: Command, io: CliIO, exit): void => {

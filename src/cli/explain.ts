@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { printable } from '../scan/printable';
 import type { ExitCode } from './exit';
 import type { CliIO, Register } from './io';
+import { SETTINGS_HELP, withManifestOptions } from './manifest-options';
 
 /** Exit codes (docs/contract.md; the same values as EXIT in main.ts, kept here to avoid an import cycle). */
 const EXIT = { OK: 0, FOUND: 1, USAGE: 2 } as const;
@@ -37,19 +38,15 @@ export async function runExplain(files: readonly string[], flags: ExplainFlags, 
   return explained.some((e) => e.outcome === 'deny') ? EXIT.FOUND : EXIT.OK;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 /** `secrets-broker explain`: registered by main.ts. */
 export const registerExplain: Register = (program: Command, io: CliIO, exit): void => {
-  program
+  const cmd = program
     .command('explain')
     .description('say what the webhook would do to each pod template (injected, skipped or denied) under the operator settings')
     .argument('<file...>', 'manifests (YAML or JSON, several documents, Lists) with pods or workloads; - for standard input')
-    .addOption(new Option('-o, --output <output>', 'summary, the JSON patch, or the mutated pod (YAML)').choices(['summary', 'patch', 'pod']).default('summary'))
-    .option('--set <NAME=VALUE>', 'an injector setting, over the environment (repeatable)', collect, [])
-    .option('--settings-from <file>', "the injector's settings from its Deployment (helm template output, kubectl get deploy -o yaml) instead of the environment")
-    .option('-n, --namespace <namespace>', 'namespace of objects that name none', 'default')
-    .addHelpText('after', '\nSettings come from the environment as the injector reads them (VAULT_ADDR and SIDECAR_IMAGE are required).\nExit codes: 0 every pod admitted; 1 any pod denied; 2 bad usage, bad settings or unreadable input.')
+    .addOption(new Option('-o, --output <output>', 'summary, the JSON patch, or the mutated pod (YAML)').choices(['summary', 'patch', 'pod']).default('summary'));
+  withManifestOptions(cmd)
+    .addHelpText('after', `${SETTINGS_HELP}\nExit codes: 0 every pod admitted; 1 any pod denied; 2 bad usage, bad settings or unreadable input.`)
     .action(async (files: string[], flags: ExplainFlags) => {
       exit(await runExplain(files, flags, io, process.stdin));
     });

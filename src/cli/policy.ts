@@ -4,6 +4,7 @@ import { UsageError } from '../errors';
 import { printable } from '../scan/printable';
 import type { ExitCode } from './exit';
 import type { CliIO, Register } from './io';
+import { collect, SETTINGS_HELP, withManifestOptions } from './manifest-options';
 
 /** Exit codes (docs/contract.md; the same values as EXIT in main.ts, kept here to avoid an import cycle). */
 const EXIT = { OK: 0, FOUND: 1, USAGE: 2 } as const;
@@ -45,20 +46,16 @@ export async function runPolicy(files: readonly string[], flags: PolicyFlags, io
   return denied.length > 0 ? EXIT.FOUND : EXIT.OK;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 /** `secrets-broker policy`: registered by main.ts. */
 export const registerPolicy: Register = (program: Command, io: CliIO, exit): void => {
-  program
+  const cmd = program
     .command('policy')
     .description('the least-privilege Vault policy and auth role for each Vault role the pods of the manifests log in with')
     .argument('<file...>', 'manifests (YAML or JSON, several documents, Lists) with pods or workloads; - for standard input')
     .addOption(new Option('-f, --format <format>', 'vault CLI commands with HCL policies, or API payloads in JSON').choices(['hcl', 'json']).default('hcl'))
-    .option('--mount <PATH=KIND>', 'the engine of a mount: kv1, kv2, pki, database or other (repeatable)', collect, [])
-    .option('--set <NAME=VALUE>', 'an injector setting, over the environment (repeatable)', collect, [])
-    .option('--settings-from <file>', "the injector's settings from its Deployment (helm template output, kubectl get deploy -o yaml) instead of the environment")
-    .option('-n, --namespace <namespace>', 'namespace of objects that name none', 'default')
-    .addHelpText('after', '\nSettings come from the environment as the injector reads them (VAULT_ADDR and SIDECAR_IMAGE are required).\nExit codes: 0 done; 1 a pod would be denied; 2 bad usage, bad settings, unreadable input or a path of unknown engine.')
+    .option('--mount <PATH=KIND>', 'the engine of a mount: kv1, kv2, pki, database or other (repeatable)', collect, []);
+  withManifestOptions(cmd)
+    .addHelpText('after', `${SETTINGS_HELP}\nExit codes: 0 done; 1 a pod would be denied; 2 bad usage, bad settings, unreadable input or a path of unknown engine.`)
     .action(async (files: string[], flags: PolicyFlags) => {
       exit(await runPolicy(files, flags, io, process.stdin));
     });
