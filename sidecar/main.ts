@@ -77,6 +77,7 @@ async function runAgent(cfg: SidecarConfig, o: RunOptions, p: { controller: Cont
   const notifier = createNotifier(cfg.spec.notify, {
     procRoot: o.procRoot,
     selfPid: process.pid,
+    selfUid: process.getuid?.(),
     kill: (pid, sig) => process.kill(pid, sig),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   });

@@ -38,6 +38,9 @@ const dnsName = makeValidator<string>((v) => {
   if (v !== '' && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(v)) throw new ValueError('must be empty or a Kubernetes object name');
   return v;
 });
+/** Empty: unset, read as 0 (the platform picks the user, as OpenShift's restricted SCC does); else a uid. */
+const UNSET_UID = 0;
+const optionalUid = makeValidator<number>((v) => (v === '' ? UNSET_UID : intRange(1, 2147483647)(v)));
 const intBetween = (min: number, max: number): ReturnType<typeof makeValidator<number>> => makeValidator<number>(intRange(min, max));
 const image = makeValidator<string>((v) => {
   if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,511}$/.test(v)) throw new ValueError('must be an image reference');
@@ -78,7 +81,7 @@ export const INJECTOR_SCHEMA = {
   SIDECAR_MAX_MEMORY_REQUEST: quantity({ default: '256Mi' }),
   SIDECAR_MAX_CPU_LIMIT: quantity({ default: '1' }),
   SIDECAR_MAX_MEMORY_LIMIT: quantity({ default: '512Mi' }),
-  SIDECAR_RUN_AS_USER: intBetween(1, 2147483647)({ default: 65530 }),
+  SIDECAR_RUN_AS_USER: optionalUid({ default: 65530 }),
   SIDECAR_FILE_GROUP: intBetween(1, 2147483647)({ default: 65530 }),
 };
 
@@ -103,7 +106,8 @@ export interface SidecarSettings {
   resources: SidecarResources;
   /** The largest resources a pod may ask for (annotations `cpu-request` ...). */
   maxResources: SidecarResources;
-  runAsUser: number;
+  /** The sidecar's user; undefined: the platform's (the pod's runAsUser, or what its admission assigns). */
+  runAsUser: number | undefined;
   /** The group the files belong to when the pod names none (see plan.ts). */
   fileGroup: number;
   healthPort: number;
@@ -189,7 +193,7 @@ function sidecarSettings(e: ReturnType<typeof parseEnv<typeof INJECTOR_SCHEMA>>,
       requests: { cpu: e.SIDECAR_MAX_CPU_REQUEST, memory: e.SIDECAR_MAX_MEMORY_REQUEST },
       limits: { cpu: e.SIDECAR_MAX_CPU_LIMIT, memory: e.SIDECAR_MAX_MEMORY_LIMIT },
     },
-    runAsUser: e.SIDECAR_RUN_AS_USER,
+    runAsUser: e.SIDECAR_RUN_AS_USER === UNSET_UID ? undefined : e.SIDECAR_RUN_AS_USER,
     fileGroup: e.SIDECAR_FILE_GROUP,
     healthPort: h.healthPort,
     revokeOnShutdown: h.revokeOnShutdown,

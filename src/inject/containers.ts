@@ -31,7 +31,7 @@ export const TOKEN_FILE_NAME = SIDECAR_DEFAULTS.tokenFile.slice(TOKEN_DIR.length
 export function sidecarSecurityContext(plan: InjectionPlan, s: SidecarSettings): SecurityContext {
   return {
     runAsNonRoot: true,
-    runAsUser: s.runAsUser,
+    ...(plan.runAsUser !== undefined && { runAsUser: plan.runAsUser }),
     runAsGroup: plan.fileGroup,
     allowPrivilegeEscalation: false,
     privileged: false,

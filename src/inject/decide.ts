@@ -29,7 +29,7 @@ export type DenyReason = 'invalid-annotations' | 'impostor' | 'literal-secret';
 export type InjectionDecision =
   | { kind: 'skip'; reason: SkipReason; ours?: ReadonlySet<Container> }
   | { kind: 'deny'; reason: DenyReason; problems: string[] }
-  | { kind: 'inject'; spec: PodSecretsSpec; patch: PatchOp[]; containers: string[] };
+  | { kind: 'inject'; spec: PodSecretsSpec; patch: PatchOp[]; containers: string[]; warnings: string[] };
 
 export interface LiteralDecision {
   warnings: string[];
@@ -72,7 +72,7 @@ export function decideInjection(req: AdmissionRequest, pod: Pod | undefined, cfg
   const problems = [...(identity.kind === 'impostor' ? identity.problems : []), ...tokenProblems];
   if (problems.length > 0) return deny('impostor', problems);
   if (identity.kind === 'ours') return { kind: 'skip', reason: 'already-injected', ours: identity.containers };
-  return { kind: 'inject', spec: parsed.spec, patch: toPatch(pod, planned.plan, cfg.sidecar), containers: planned.plan.targets.map((t) => t.name) };
+  return { kind: 'inject', spec: parsed.spec, patch: toPatch(pod, planned.plan, cfg.sidecar), containers: planned.plan.targets.map((t) => t.name), warnings: planned.plan.warnings };
 }
 
 function deny(reason: DenyReason, problems: string[]): InjectionDecision {

@@ -41,6 +41,10 @@ export interface InjectionPlan {
   addSupplementalGroup: boolean;
   healthPort: number;
   shareProcessNamespace: boolean;
+  /** The sidecar's user (sidecarUser); undefined leaves it to the pod and the platform. */
+  runAsUser: number | undefined;
+  /** Admitted, but something will not work as asked: shown to the user as admission warnings. */
+  warnings: string[];
   /** The sidecar's resources: the operator's defaults with what the pod's annotations asked for (parseSpec checked the bounds). */
   resources: SidecarResources;
 }
@@ -57,6 +61,7 @@ export function planInjection(pod: Pod, spec: PodSecretsSpec, containers: readon
     .filter((t) => (containerAt(pod, t).volumeMounts ?? []).some((m) => m.mountPath === spec.mountPath))
     .map((t) => `secrets-broker.io/mount-path: container "${t.name}" already mounts something at that path`);
   if (errors.length > 0) return { ok: false, errors };
+  const user = sidecarUser(pod, targets, spec, s.runAsUser);
   const group = chooseFileGroup(pod, targets, s.fileGroup);
   const usedContainers = new Set(allContainers(pod).map((c) => c.name));
   const sidecar = unique(NAMES.sidecar, usedContainers);
@@ -74,10 +79,38 @@ export function planInjection(pod: Pod, spec: PodSecretsSpec, containers: readon
     fileGroup: group.gid,
     addSupplementalGroup: group.supplemental,
     healthPort: freePort(pod, s.healthPort),
-    shareProcessNamespace: spec.notify.kind === 'signal' && spec.lifecycle === 'sidecar',
+    shareProcessNamespace: signalsApp(spec),
+    runAsUser: user.uid,
+    warnings: user.warning === undefined ? [] : [user.warning],
     resources: mergeResources(s.resources, resources),
   };
   return { ok: true, plan };
+}
+
+const signalsApp = (spec: PodSecretsSpec): boolean => spec.notify.kind === 'signal' && spec.lifecycle === 'sidecar';
+
+/**
+ * The sidecar's user. The operator's (undefined: the platform's), except when it must
+ * signal the app: without capabilities (the restricted Pod Security Standard drops them
+ * all) a process may signal only processes of its own user, so the sidecar runs as the
+ * user of the app containers it notifies when the pod names one non-root uid for them all.
+ * Otherwise the pod is admitted with a warning: its secrets work, its signals would not.
+ */
+export function sidecarUser(pod: Pod, targets: readonly MountTarget[], spec: PodSecretsSpec, operator: number | undefined): { uid: number | undefined; warning?: string } {
+  if (!signalsApp(spec)) return { uid: operator };
+  const apps = targets.filter((t) => t.list === 'containers');
+  const podUser = pod.spec.securityContext?.runAsUser;
+  const users = new Set(apps.map((t) => containerAt(pod, t).securityContext?.runAsUser ?? podUser));
+  const [only] = [...users];
+  if (users.size === 1 && typeof only === 'number' && only > 0) return { uid: only };
+  const names = apps.map((t) => `"${t.name}"`).join(', ');
+  return {
+    uid: operator,
+    warning:
+      `secrets-broker.io/notify: the signal will not reach ${names}: the sidecar may signal only processes of its own user, ` +
+      'and these containers do not run as one non-root runAsUser set in the pod. ' +
+      'Set securityContext.runAsUser on the pod (or the same on each of them), or use notify: http://127.0.0.1:<port>/<path>',
+  };
 }
 
 function allContainers(pod: Pod): Container[] {

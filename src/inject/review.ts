@@ -77,7 +77,8 @@ export function reviewPod(review: AdmissionReview, deps: ReviewDeps): ReviewResu
   const decision = decideInjection(req, pod, deps.config);
   const literal = decideLiterals(req, pod, deps.config, deps.detect ?? detectLiteral, decision.kind === 'skip' ? decision.ours : undefined);
   const base = { namespace, literalFindings: literal.count };
-  const warnings = literal.warnings.length > 0 ? { warnings: literal.warnings } : {};
+  const all = [...literal.warnings, ...(decision.kind === 'inject' ? decision.warnings : [])];
+  const warnings = all.length > 0 ? { warnings: all } : {};
   if (literal.denial !== undefined || decision.kind === 'deny') return { ...base, ...denial(review, pod, decision, literal, warnings) };
   if (decision.kind === 'skip') {
     return { ...base, outcome: 'skip', reason: decision.reason, body: respond(review, { allowed: true, ...warnings }), audit: skipAudit(req, pod, decision.reason) };

@@ -11,6 +11,8 @@ export interface ProcInfo {
   pid: number;
   ppid: number;
   comm: string;
+  /** The process's user (owner of /proc/<pid>); absent when unknown. */
+  uid?: number;
 }
 
 /** Every process under a /proc root (injectable for tests). */
@@ -20,7 +22,8 @@ export async function listProcesses(procRoot: string): Promise<ProcInfo[]> {
     if (!/^\d+$/.test(name)) continue;
     const stat = await fs.readFile(path.join(procRoot, name, 'stat'), 'utf8').catch(() => undefined);
     const info = stat === undefined ? undefined : parseStat(stat);
-    if (info) out.push(info);
+    const owner = await fs.stat(path.join(procRoot, name)).then((s) => s.uid, () => undefined);
+    if (info) out.push(owner === undefined ? info : { ...info, uid: owner });
   }
   return out;
 }
@@ -53,6 +56,8 @@ export function appMainPids(procs: readonly ProcInfo[], selfPid: number): number
 export interface NotifierOptions {
   procRoot?: string;
   selfPid: number;
+  /** The sidecar's user: without capabilities only that user's processes can be signalled (the injector runs the sidecar as the app's user). */
+  selfUid?: number;
   kill: (pid: number, signal: string) => void;
   sleep: (ms: number) => Promise<void>;
   timeoutMs?: number;
@@ -65,7 +70,11 @@ export function createNotifier(notify: Notify, opts: NotifierOptions): Notifier 
   if (notify.kind === 'none') return () => Promise.resolve({ ok: true, detail: 'none' });
   if (notify.kind === 'signal') {
     return async () => {
-      const pids = appMainPids(await listProcesses(opts.procRoot ?? '/proc').catch(() => []), opts.selfPid);
+      const procs = await listProcesses(opts.procRoot ?? '/proc').catch(() => []);
+      const all = appMainPids(procs, opts.selfPid);
+      const uidOf = new Map(procs.map((p) => [p.pid, p.uid]));
+      const pids = opts.selfUid === undefined ? all : all.filter((pid) => uidOf.get(pid) === undefined || uidOf.get(pid) === opts.selfUid);
+      const others = all.length - pids.length;
       let sent = 0;
       for (const pid of pids) {
         try {
@@ -75,7 +84,8 @@ export function createNotifier(notify: Notify, opts: NotifierOptions): Notifier 
           // gone, or not ours to signal
         }
       }
-      return { ok: sent > 0, detail: `${notify.signal} sent to ${sent} of ${pids.length} processes` };
+      const skipped = others > 0 ? ` (${others} of other users left alone)` : '';
+      return { ok: sent > 0, detail: `${notify.signal} sent to ${sent} of ${pids.length} processes${skipped}` };
     };
   }
   return () => postWithRetry(notify.port, notify.path, opts);

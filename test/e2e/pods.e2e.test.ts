@@ -11,8 +11,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { appScript, deployment, job, optedInTemplate, reportScript, type SecretReport } from './helpers/pods';
-import { kubectl, stack, uniqueName, vault, waitFor } from './helpers';
+import { appScript, deployment, ensureInstalled, job, optedInTemplate, prepareNamespace, reportScript, type SecretReport } from './helpers/pods';
+import { kubectl, uniqueName, vault, waitFor } from './helpers';
 
 jest.setTimeout(300_000); // each test's limit: pods start on a real kubelet
 
@@ -67,14 +67,8 @@ async function report(pod: string): Promise<SecretReport> {
 let password: string;
 
 beforeAll(async () => {
-  const env = stack() as unknown as { SB_NODE?: string };
-  if (env.SB_NODE !== '1') throw new Error('the running stack has no node: run SB_NODE=1 npm run stack:up, or npm run test:node');
-  await promisify(execFile)('bash', [join(repo, 'test', 'stack', 'install.sh')], { cwd: repo, timeout: 280_000 });
-  await kubectl(['create', 'namespace', ns]);
-  await kubectl(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted', 'secrets-broker-stack=enabled']);
-  // The sidecar trusts Vault through kube-root-ca.crt, which the controller-manager adds.
-  await kubectl(['-n', ns, 'wait', '--for=create', 'configmap/kube-root-ca.crt', '--timeout=60s']);
-  await kubectl(['-n', ns, 'create', 'serviceaccount', 'app']);
+  await ensureInstalled(repo);
+  await prepareNamespace(ns);
   await vault('PUT', `sys/policies/acl/${role}`, {
     policy: `path "${kvPath}" { capabilities = ["read"] }\npath "secret/metadata/pods/${id}" { capabilities = ["read"] }\npath "sys/internal/ui/mounts/*" { capabilities = ["read"] }`,
   });

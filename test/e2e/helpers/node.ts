@@ -118,7 +118,8 @@ export function restrictedPod(name: string, namespace: string, image: string, ru
           ...(run.args ? { args: run.args } : {}),
           ...(run.configMap ? { volumeMounts: [{ name: 'config', mountPath: '/config', readOnly: true }] } : {}),
           securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-          resources: { limits: { memory: '256Mi', cpu: '500m' } },
+          // A small request: the node has two cores, and a burst of pods must fit.
+          resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '256Mi', cpu: '500m' } },
         },
       ],
       ...(run.configMap ? { volumes: [{ name: 'config', configMap: { name: run.configMap } }] } : {}),

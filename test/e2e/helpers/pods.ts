@@ -4,7 +4,11 @@
  * injector by annotations, and the script that reports on a secret file without ever
  * printing its value.
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { restrictedPod } from './node';
+import { kubectl, stack } from './stack';
 
 /** The fields the app (or kubectl exec) reports about a rendered KV secret: never its value. */
 export interface SecretReport {
@@ -67,4 +71,25 @@ export function deployment(name: string, namespace: string, template: object): o
 
 export function job(name: string, namespace: string, template: object): object {
   return { apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace }, spec: { backoffLimit: 0, template } };
+}
+
+/** Runs `npm run stack:install` unless the chart's injector is already Ready in the stack. */
+export async function ensureInstalled(repo: string): Promise<void> {
+  const env = stack() as unknown as { SB_NODE?: string };
+  if (env.SB_NODE !== '1') throw new Error('the running stack has no node: run SB_NODE=1 npm run stack:up, or npm run test:node');
+  const ready = await kubectl(['-n', 'secrets-broker', 'get', 'deployment', 'secrets-broker', '-o', 'jsonpath={.status.readyReplicas}']).catch(() => '');
+  if (ready.trim() === '1') return;
+  await promisify(execFile)('bash', [join(repo, 'test', 'stack', 'install.sh')], { cwd: repo, timeout: 280_000 });
+}
+
+/**
+ * A namespace enforcing the restricted Pod Security level, sent to the chart's webhook
+ * (`selector`: the value of its secrets-broker-stack label), with service account `app`
+ * and the CA ConfigMap the sidecar trusts Vault through (the controller-manager adds it).
+ */
+export async function prepareNamespace(ns: string, selector = 'enabled'): Promise<void> {
+  await kubectl(['create', 'namespace', ns]);
+  await kubectl(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted', `secrets-broker-stack=${selector}`]);
+  await kubectl(['-n', ns, 'wait', '--for=create', 'configmap/kube-root-ca.crt', '--timeout=60s']);
+  await kubectl(['-n', ns, 'create', 'serviceaccount', 'app']);
 }

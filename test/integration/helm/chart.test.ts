@@ -221,6 +221,17 @@ it('operator values become the injector settings', async () => {
 });
 
 it.each([
+  [null, ''],
+  [1000700000, '1000700000'],
+])('sidecar.runAsUser %s: SIDECAR_RUN_AS_USER %j, which the injector accepts', async (value, env) => {
+  const d = one(await renderChart(deep(base, { sidecar: { runAsUser: value } })), 'Deployment');
+  expect(envOf(d).SIDECAR_RUN_AS_USER).toBe(env);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadInjectorConfig } = require('../../../src/config/injector') as typeof import('../../../src/config/injector');
+  expect(loadInjectorConfig(envOf(d)).sidecar.runAsUser).toBe(value ?? undefined);
+});
+
+it.each([
   ['Ignore', 'Ignore'],
   ['Fail', 'Fail'],
 ])('failurePolicy %s is passed through', async (value, expected) => {

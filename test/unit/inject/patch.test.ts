@@ -78,6 +78,19 @@ const CASES: [string, Pod, Record<string, string>, (r: Injected, pod: Pod) => vo
   ['signal notify shares the process namespace', basicPod({ 'secrets-broker.io/notify': 'signal:SIGHUP' }), {}, ({ ops }) => {
     expect(opAt(ops, '/spec/shareProcessNamespace')?.value).toBe(true);
   }],
+  ['signal notify, the pod runs as 1000: the sidecar runs as 1000 too, so it may signal the app', basicPod({ 'secrets-broker.io/notify': 'signal:SIGHUP' }, { securityContext: { runAsUser: 1000 } }), {}, ({ init }) => {
+    expect(init[0]?.securityContext?.runAsUser).toBe(1000);
+  }],
+  ['signal notify, the notified container runs as 1001 over the pod\'s 1000: the sidecar runs as 1001', basicPod({ 'secrets-broker.io/notify': 'signal:SIGHUP' }, { securityContext: { runAsUser: 1000 }, containers: [app({ securityContext: { runAsUser: 1001 } })] }), {}, ({ init }) => {
+    expect(init[0]?.securityContext?.runAsUser).toBe(1001);
+  }],
+  ['no notify: the sidecar runs as the operator\'s SIDECAR_RUN_AS_USER whatever the pod\'s user', basicPod({}, { securityContext: { runAsUser: 1000 } }), {}, ({ init }) => {
+    expect(init[0]?.securityContext?.runAsUser).toBe(65530);
+  }],
+  ['SIDECAR_RUN_AS_USER empty: no runAsUser on the sidecar, the platform assigns it; runAsNonRoot stays', basicPod(), { SIDECAR_RUN_AS_USER: '' }, ({ init }) => {
+    expect(init[0]?.securityContext).toMatchObject({ runAsNonRoot: true, runAsGroup: 65530 });
+    expect(init[0]?.securityContext).not.toHaveProperty('runAsUser');
+  }],
   ['no notify: the process namespace is not shared', basicPod(), {}, ({ ops }) => {
     expect(opAt(ops, '/spec/shareProcessNamespace')).toBeUndefined();
   }],
@@ -192,5 +205,19 @@ describe('patch mechanics', () => {
     const result = reviewPod(createReview(pod), { config: testConfig() });
     expect(result.outcome).toBe('deny');
     expect(JSON.stringify(result.body)).toContain('container \\"app\\" already mounts something at that path');
+  });
+});
+
+describe('signal notify without one known user for the app', () => {
+  it.each([
+    ['no runAsUser anywhere', basicPod({ 'secrets-broker.io/notify': 'signal:SIGHUP' })],
+    ['two containers of different users', basicPod({ 'secrets-broker.io/notify': 'signal:SIGHUP' }, { containers: [app({ securityContext: { runAsUser: 1 } }), { name: 'b', image: 'b:1', securityContext: { runAsUser: 2 } }] })],
+    ['root', basicPod({ 'secrets-broker.io/notify': 'signal:SIGHUP' }, { securityContext: { runAsUser: 0 } })],
+  ])('%s: admitted with a warning naming the fix; the sidecar keeps the operator user', (_what, pod) => {
+    const result = reviewPod(createReview(pod), { config: testConfig() });
+    expect(result.outcome).toBe('inject');
+    const response = result.body.response as { warnings?: string[] };
+    expect(response.warnings).toEqual([expect.stringMatching(/^secrets-broker\.io\/notify: the signal will not reach .*Set securityContext\.runAsUser/)]);
+    expect(patched(pod, result.body.response as Record<string, unknown>).spec.initContainers?.[0]?.securityContext?.runAsUser).toBe(65530);
   });
 });

@@ -40,6 +40,19 @@ describe('notify', () => {
     expect(kill.mock.calls).toEqual([[7, 'SIGHUP'], [20, 'SIGHUP']]);
   });
 
+  it.each([
+    ['its own user', 0, { ok: true, detail: 'SIGHUP sent to 2 of 2 processes' }],
+    ['another user', 1, { ok: false, detail: 'SIGHUP sent to 0 of 0 processes (2 of other users left alone)' }],
+  ])('signals only processes of the sidecar user: %s', async (_what, offset, result) => {
+    const root = fakeProc();
+    const owner = (await listProcesses(root)).find((p) => p.pid === 7)?.uid ?? -1;
+    expect(owner).toBe(process.getuid?.());
+    const kill = jest.fn();
+    const n = createNotifier({ kind: 'signal', signal: 'SIGHUP' }, { procRoot: root, selfPid: 31, selfUid: owner + offset, kill, sleep: () => Promise.resolve() });
+    await expect(n()).resolves.toEqual(result);
+    expect(kill).toHaveBeenCalledTimes(offset === 0 ? 2 : 0);
+  });
+
   it('POSTs to the loopback URL and retries a little on failure', async () => {
     let n = 0;
     const server = http.createServer((req, res) => {
