@@ -53,7 +53,7 @@ function readyz(state: HealthState, wait: number | undefined | null, req: Incomi
   const held = state.waiters.wait(wait * 1000);
   if (!held) return send(503, 'not ready (too many waiting)\n');
   req.socket.once('close', held.cancel);
-  held.ready.then((ok) => {
+  void held.ready.then((ok) => {
     req.socket.off('close', held.cancel);
     if (!req.socket.destroyed) send(ok ? 200 : 503, ok ? 'ready\n' : 'not ready\n');
   });

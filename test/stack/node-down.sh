@@ -9,10 +9,13 @@
 # and the shim put at fixed host paths (the device-plugin socket, /var/log/containers links
 # into the node directory, /run/containerd/s) are removed, the host sysctls the node changed
 # are put back, and the node directory is deleted. Shared directories go only when empty.
-# A no-op when no node ran. Logs stay under the stack's logs directory.
+# A no-op when this stack ran no node (no node directory): the host-wide names (the bridge,
+# the CNI network, the kubelet's chains) may belong to another stack's node on this host,
+# and a stack without one must never take them. Logs stay under the stack's logs directory.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib.sh"
+[ -d "$SB_NODE_DIR" ] || exit 0
 
 stop kube-scheduler kube-controller-manager kubelet
 if [ -S "$SB_CONTAINERD_SOCK" ] && [ -x "$SB_BIN/crictl" ]; then
