@@ -43,8 +43,8 @@ COPY --from=build --chown=0:0 /src/dist/src ./dist/src
 COPY --from=build --chown=0:0 /src/dist/injector ./dist/injector
 COPY --from=build --chown=0:0 /src/dist/sidecar ./dist/sidecar
 COPY --chown=0:0 package.json ./
-# The sidecar runs as `node <flags> /app/dist/src/cli/bin.js` (src/sidecar-env.ts); its startup
-# probe runs `secrets-broker sidecar --probe`, so the CLI is on PATH too.
+# The sidecar runs as `node <flags> /app/dist/src/cli/bin.js` (src/sidecar-env.ts); its start
+# gate is a /bin/bash postStart hook (src/inject/gate.ts); the CLI is on PATH too.
 RUN chmod 0555 /app/dist/src/cli/bin.js && ln -s /app/dist/src/cli/bin.js /usr/local/bin/secrets-broker
 ENV NODE_ENV=production
 # Files are root-owned and read-only to the process; it runs as an unnamed numeric user.

@@ -10,6 +10,7 @@ import type { Controller, SourceStep } from '../src/sidecar/controller';
 import { healthHandler } from '../src/sidecar/health';
 import type { SidecarMetrics } from '../src/sidecar/metrics';
 import type { Notifier } from '../src/sidecar/notify';
+import { ReadyWaiters } from '../src/sidecar/ready-waiters';
 import type { SourceAction, SourceState } from '../src/sidecar/source';
 
 export interface AgentDeps {
@@ -31,6 +32,8 @@ export class Agent {
   private readonly timers = new Map<Key, NodeJS.Timeout>();
   private readonly waiting = new Map<SourceState, SourceAction>();
   private server: http.Server | undefined;
+  /** `GET /readyz?wait=` requests, answered the moment the last secret is rendered. */
+  private readonly waiters = new ReadyWaiters(() => !this.stopping && this.d.controller.ready());
   private stopping = false;
   private started = false;
   private initialDone = false;
@@ -56,6 +59,11 @@ export class Agent {
     return typeof a === 'object' && a ? a.port : undefined;
   }
 
+  /** `GET /readyz?wait=` requests held now (the start gate's). */
+  get heldReadyWaits(): number {
+    return this.waiters.size;
+  }
+
   get allRendered(): boolean {
     return this.initialDone;
   }
@@ -66,6 +74,7 @@ export class Agent {
     this.stopping = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.waiters.release();
     this.d.log.info({ reason }, 'sidecar shutting down');
     const work = async (): Promise<void> => {
       if (this.d.shutdown.revoke) {
@@ -90,7 +99,7 @@ export class Agent {
 
   private listen(h: { port: number; host: string }): Promise<void> {
     const c = this.d.controller;
-    this.server = http.createServer(healthHandler({ ready: () => !this.stopping && c.ready(), live: () => !this.stopping, metrics: this.d.metrics, now: this.now }));
+    this.server = http.createServer(healthHandler({ ready: () => !this.stopping && c.ready(), live: () => !this.stopping, metrics: this.d.metrics, now: this.now, waiters: this.waiters }));
     this.server.requestTimeout = 5000;
     this.server.headersTimeout = 5000;
     return new Promise((resolve, reject) => {
@@ -143,6 +152,7 @@ export class Agent {
       this.schedule(s, step.delaySeconds, () => this.source(s, step.action));
     }
     if (step.changed && this.initialDone) this.scheduleNotify();
+    this.waiters.check();
     if (!this.initialDone && this.d.controller.ready()) {
       this.initialDone = true;
       this.d.log.info({ secrets: this.d.controller.sources.reduce((n, x) => n + x.specs.length, 0) }, 'all secrets rendered');

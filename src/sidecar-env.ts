@@ -20,7 +20,7 @@ export const SIDECAR_ENV = {
   vaultNamespace: 'VAULT_NAMESPACE',
   /** The projected service-account token, re-read at every login. */
   tokenFile: 'SIDECAR_TOKEN_FILE',
-  /** Port of /healthz, /readyz and /metrics, bound to 127.0.0.1 (the startup probe uses it). */
+  /** Port of /healthz, /readyz and /metrics, bound to 127.0.0.1 (the start gate and `sidecar --probe` use it). */
   healthPort: 'SIDECAR_HEALTH_PORT',
   /** `true` (default) revokes the token and leases on SIGTERM. */
   revokeOnShutdown: 'SIDECAR_REVOKE_ON_SHUTDOWN',

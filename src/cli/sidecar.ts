@@ -21,7 +21,7 @@ export const registerSidecar: Register = (program, io, exit): void => {
     .command('sidecar')
     .description("log in to Vault with the pod's token, render secrets to the in-memory volume and keep them fresh")
     .option('--once', 'render every secret once, then exit (0 when all rendered, 1 naming what failed)')
-    .option('--probe', 'exit 0 when the running sidecar on 127.0.0.1:$SIDECAR_HEALTH_PORT is ready (startup probe), 1 otherwise')
+    .option('--probe', 'exit 0 when the running sidecar on 127.0.0.1:$SIDECAR_HEALTH_PORT is ready (a healthcheck), 1 otherwise')
     .addHelpText('after', '\nConfigured from the environment the injector sets; see docs/sidecar.md.')
     .action(async (opts: SidecarFlags) => exit(await sidecar(opts, io)));
 };

@@ -62,7 +62,7 @@ export const SIDECAR_OWN_SETTINGS = {
   [E.serviceAccount]: text('pod identity for audit records (downward API)'),
 } satisfies Record<string, OwnSetting<unknown>>;
 
-/** Outside a pod the sidecar may take any free port (`0`); the injector never hands it 0 (its startup probe needs the port). */
+/** Outside a pod the sidecar may take any free port (`0`); the injector never hands it 0 (its start gate needs the port). */
 const ANY_PORT = '0';
 
 export function parseSidecarConfig(env: Record<string, string | undefined>): SidecarConfig {

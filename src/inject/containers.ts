@@ -7,21 +7,13 @@ import type { SidecarSettings } from '../config/injector';
 import { IMAGE_CLI, SIDECAR_DEFAULTS, SIDECAR_ENV, SIDECAR_EXTRA_ENV, sidecarLaunch } from '../sidecar-env';
 import { encodeSpec, SIDECAR_TOKEN_DIR } from '../spec';
 import type { InjectionPlan } from './plan';
-import type { Container, EnvVar, Probe, SecurityContext } from './types';
+import { gateCommand } from './gate';
+import type { Container, EnvVar, SecurityContext } from './types';
 
-/** The sidecar image's CLI, for the startup probe; command and args are always set explicitly. */
+/** The sidecar image's CLI; command and args are always set explicitly. */
 export const SIDECAR_COMMAND = ['secrets-broker'] as const;
 export const SIDECAR_ARGS = ['sidecar'] as const;
 export const SIDECAR_ONCE_ARGS = ['sidecar', '--once'] as const;
-/**
- * The startup probe. The sidecar's health server binds 127.0.0.1 only (docs/contract.md),
- * and kubelet HTTP probes go to the pod IP, so the probe is an exec of the sidecar's
- * own CLI: `secrets-broker sidecar --probe` GETs http://127.0.0.1:$SIDECAR_HEALTH_PORT/readyz
- * and exits 0 on 200. It runs only until the first success (startup probes stop then).
- */
-export const SIDECAR_PROBE_ARGS = ['sidecar', '--probe'] as const;
-/** Startup probe timing: check every second, give up (restart the sidecar) after 5 minutes. */
-export const STARTUP_PROBE = { periodSeconds: 1, timeoutSeconds: 3, failureThreshold: 300 } as const;
 /** Where the Vault CA lands in the sidecar when the operator configures one. */
 export const VAULT_CA_DIR = '/var/run/secrets/secrets-broker-ca';
 export const TOKEN_DIR = SIDECAR_TOKEN_DIR;
@@ -41,11 +33,14 @@ export function sidecarSecurityContext(plan: InjectionPlan, s: SidecarSettings):
   };
 }
 
-/** The containers to add, in the order they go in: init containers first, then regular ones. */
+/**
+ * The containers to add, in the order they go in: init containers first, then regular ones.
+ * The native sidecar gates the app's start with its postStart hook (src/inject/gate.ts).
+ */
 export function buildContainers(plan: InjectionPlan, s: SidecarSettings): { init: Container[]; regular: Container[] } {
   switch (plan.shape) {
     case 'native':
-      return { init: [{ ...base(plan.names.sidecar, SIDECAR_ARGS, plan, s), restartPolicy: 'Always', startupProbe: startupProbe() }], regular: [] };
+      return { init: [{ ...base(plan.names.sidecar, SIDECAR_ARGS, plan, s), restartPolicy: 'Always', lifecycle: { postStart: { exec: { command: gateCommand() } } } }], regular: [] };
     case 'classic':
       return { init: [base(plan.names.init, SIDECAR_ONCE_ARGS, plan, s)], regular: [base(plan.names.sidecar, SIDECAR_ARGS, plan, s)] };
     case 'init-only':
@@ -81,10 +76,6 @@ function caFile(s: SidecarSettings): string {
 /** `node <flags> <the image's CLI>`: the sidecar's node flags (src/sidecar-env.ts sidecarLaunch). */
 export function sidecarCommand(s: SidecarSettings): string[] {
   return ['node', ...sidecarLaunch(caFile(s)).nodeFlags, IMAGE_CLI];
-}
-
-function startupProbe(): Probe {
-  return { exec: { command: [...SIDECAR_COMMAND, ...SIDECAR_PROBE_ARGS] }, ...STARTUP_PROBE };
 }
 
 function fieldEnv(name: string, fieldPath: string): EnvVar {

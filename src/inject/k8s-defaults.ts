@@ -24,7 +24,6 @@ type Template = string | number | boolean | typeof QUANTITY | { readonly [key: s
 /** Defaults the apiserver adds to the containers the injector builds. */
 export const CONTAINER_DEFAULTS: Template = {
   terminationMessagePath: '/dev/termination-log',
-  startupProbe: { successThreshold: 1 },
   env: [{ valueFrom: { fieldRef: { apiVersion: 'v1' } } }],
   resources: { requests: { '*': QUANTITY }, limits: { '*': QUANTITY } },
 };

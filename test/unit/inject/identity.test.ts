@@ -32,7 +32,6 @@ function withApiDefaults(pod: Pod): Pod {
       const ref = e.valueFrom?.fieldRef;
       if (ref) ref.apiVersion ??= 'v1';
     }
-    if (c.startupProbe) c.startupProbe.successThreshold ??= 1;
   }
   for (const v of p.spec.volumes ?? []) for (const source of [v.projected, v.configMap, v.secret]) if (source) source.defaultMode ??= 420;
   return p;

@@ -3,6 +3,7 @@ import { reviewPod } from '../../../src/inject/review';
 import { planInjection } from '../../../src/inject/plan';
 import { toPatch, escapePointer } from '../../../src/inject/patch';
 import { carriesSpec } from '../../../src/inject/reserved';
+import { gateScript } from '../../../src/inject/gate';
 import type { Container, PatchOp, Pod, PodSpec } from '../../../src/inject/types';
 import { basicPod, createReview, patched, structureProblems, testConfig } from '../../helpers/injector';
 import type { PodSecretsSpec } from '../../../src/spec';
@@ -31,19 +32,21 @@ const CA_DIR = '/var/run/secrets/secrets-broker-ca';
 
 /** One row per case: the pod, the operator's settings, and what the case is about. */
 const CASES: [string, Pod, Record<string, string>, (r: Injected, pod: Pod) => void][] = [
-  ['native sidecar: one init container restarted always, with a startup probe; no regular container added', basicPod(), {}, ({ init, regular, ops }) => {
-    expect(init.map((c) => [c.name, c.args, c.restartPolicy])).toEqual([['secrets-broker', ['sidecar'], 'Always']]);
-    expect(init[0]?.startupProbe?.exec?.command).toEqual(['secrets-broker', 'sidecar', '--probe']);
+  ['native sidecar: one init container restarted always, gated by its postStart hook (no probe); no regular container added', basicPod(), {}, ({ init, regular, ops }) => {
+    expect(init.map((c) => [c.name, c.args, c.restartPolicy, c.startupProbe])).toEqual([['secrets-broker', ['sidecar'], 'Always', undefined]]);
+    expect(init[0]?.lifecycle).toEqual({ postStart: { exec: { command: ['/bin/bash', '-c', gateScript()] } } });
     expect(regular).toEqual([]);
     expect(opAt(ops, '/spec/initContainers')?.value).toHaveLength(1);
   }],
   ['classic mode: an init container with --once plus a sidecar container', basicPod(), { INJECTOR_SIDECAR_MODE: 'classic' }, ({ init, regular, after }) => {
     expect(init.map((c) => [c.name, c.args, c.restartPolicy])).toEqual([['secrets-broker-init', ['sidecar', '--once'], undefined]]);
     expect(regular.map((c) => [c.name, c.args, c.restartPolicy])).toEqual([['secrets-broker', ['sidecar'], undefined]]);
+    // Regular containers start without waiting on each other: only the init container gates the app.
+    expect([...init, ...regular].map((c) => c.lifecycle)).toEqual([undefined, undefined]);
     expect(after.spec.containers.map((c) => c.name)).toEqual(['app', 'secrets-broker']);
   }],
   ['init-only lifecycle: one init container with --once, nothing left running', basicPod({ 'secrets-broker.io/lifecycle': 'init-only' }), {}, ({ init, regular }) => {
-    expect(init.map((c) => [c.name, c.args, c.restartPolicy, c.startupProbe])).toEqual([['secrets-broker', ['sidecar', '--once'], undefined, undefined]]);
+    expect(init.map((c) => [c.name, c.args, c.restartPolicy, c.startupProbe, c.lifecycle])).toEqual([['secrets-broker', ['sidecar', '--once'], undefined, undefined, undefined]]);
     expect(regular).toEqual([]);
   }],
   ['init containers first: ours is inserted at index 0 of the user\'s initContainers', basicPod({}, { initContainers: [{ name: 'setup', image: 's:1' }] }), {}, ({ ops, after }) => {

@@ -85,7 +85,6 @@ describe('per-pod sidecar resources: reinvocation', () => {
     const after = injected(ask);
     const sidecar = sidecarOf(after);
     sidecar.terminationMessagePath = '/dev/termination-log';
-    sidecar.startupProbe!.successThreshold = 1;
     for (const e of sidecar.env ?? []) if (e.valueFrom?.fieldRef) e.valueFrom.fieldRef.apiVersion = 'v1';
     sidecar.resources = { requests: { cpu: '250m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
     for (const v of after.spec.volumes ?? []) if (v.projected) v.projected.defaultMode = 420;
