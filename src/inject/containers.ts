@@ -20,7 +20,7 @@ export const TOKEN_DIR = SIDECAR_TOKEN_DIR;
 export const TOKEN_FILE_NAME = SIDECAR_DEFAULTS.tokenFile.slice(TOKEN_DIR.length + 1);
 
 /** Restricted Pod Security Standard, with the user and group chosen by the plan. */
-export function sidecarSecurityContext(plan: InjectionPlan, s: SidecarSettings): SecurityContext {
+export function sidecarSecurityContext(plan: InjectionPlan): SecurityContext {
   return {
     runAsNonRoot: true,
     ...(plan.runAsUser !== undefined && { runAsUser: plan.runAsUser }),
@@ -62,7 +62,7 @@ function base(name: string, args: readonly string[], plan: InjectionPlan, s: Sid
     args: [...args],
     env: sidecarEnv(plan, s),
     resources: { requests: { ...plan.resources.requests }, ...(Object.keys(plan.resources.limits).length > 0 && { limits: { ...plan.resources.limits } }) },
-    securityContext: sidecarSecurityContext(plan, s),
+    securityContext: sidecarSecurityContext(plan),
     volumeMounts: mounts,
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };
