@@ -57,11 +57,19 @@ class LineSplitter {
 }
 
 /**
+ * `-` and `/dev/stdin` name standard input, read as a stream: opening /dev/stdin fails
+ * (ENXIO) when it is a socket, as it is under a parent process's pipe.
+ */
+export function isStdin(file: string): boolean {
+  return file === '-' || file === '/dev/stdin';
+}
+
+/**
  * Calls `onLine` for every line of `source` (a path or a stream), and awaits
  * `afterChunk` between chunks (it may hold back reading while async checks run).
  */
 export async function forEachLine(source: string | Readable, onLine: OnLine, afterChunk?: () => Promise<void>): Promise<void> {
-  const stream = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 20 }) : source;
+  const stream = typeof source !== 'string' ? source : isStdin(source) ? process.stdin : createReadStream(source, { highWaterMark: 1 << 20 });
   const splitter = new LineSplitter(onLine);
   for await (const data of stream) {
     splitter.push(typeof data === 'string' ? Buffer.from(data) : (data as Buffer));

@@ -19,6 +19,25 @@ export interface Parsed {
 }
 
 const PREFIX = '{"ts":"';
+const LOG_PREFIX = '{"level":';
+
+/**
+ * A log line of the project's own (pino: `level` first, a `msg`, no chain fields), which
+ * `kubectl logs` interleaves with the records. Passing over one loses nothing: a record
+ * rewritten to look like one leaves a gap the next record's link shows.
+ */
+export function isLogLine(line: Buffer): boolean {
+  if (line.length < LOG_PREFIX.length || line.toString('latin1', 0, LOG_PREFIX.length) !== LOG_PREFIX) return false;
+  let v: unknown;
+  try {
+    v = JSON.parse(line.toString('utf8'));
+  } catch {
+    return false;
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.msg === 'string' && !('seq' in o) && !('prev' in o);
+}
 
 /** Reads the prefix without parsing the line; undefined on any doubt (checkpoints included). */
 export function quickParse(line: Buffer): Parsed | undefined {

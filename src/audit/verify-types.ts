@@ -32,6 +32,8 @@ export interface UnsignedTail {
 
 export interface VerifySummary {
   records: number;
+  /** The components' own log lines (`kubectl logs` mixes them in), passed over: they are not part of the chain. */
+  logLines: number;
   checkpoints: number;
   streams: number;
   head: ChainHead;

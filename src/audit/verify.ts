@@ -8,7 +8,7 @@ import * as crypto from 'node:crypto';
 import { GENESIS, type ChainHead } from './chain';
 import { forEachLine, type LineState } from './lines';
 import type { AuditRecord } from './record';
-import { fullParse, quickParse, type Parsed } from './verify-parse';
+import { fullParse, isLogLine, quickParse, type Parsed } from './verify-parse';
 import type { Finding, Loc, UnsignedTail, VerifyOptions, VerifySummary } from './verify-types';
 
 export type { Finding, UnsignedTail, VerifyOptions, VerifySummary } from './verify-types';
@@ -46,7 +46,7 @@ export class ChainVerifier {
    */
   private doubt: { loc: Loc; before: ChainHead; finding: Finding } | undefined;
   private pending: Promise<void>[] = [];
-  private readonly result: VerifySummary = { records: 0, checkpoints: 0, streams: 0, head: { seq: 0, hash: GENESIS }, breaks: [], warnings: [] };
+  private readonly result: VerifySummary = { records: 0, logLines: 0, checkpoints: 0, streams: 0, head: { seq: 0, hash: GENESIS }, breaks: [], warnings: [] };
 
   /** Lines that were not well-formed records (torn, garbage, or a record of the wrong shape). */
   badLines = 0;
@@ -61,6 +61,10 @@ export class ChainVerifier {
   line(buf: Buffer, file: string, fileIndex: number, lineNo: number, state: LineState, full = true): AuditRecord | undefined {
     const loc: Loc = { file, fileIndex, line: lineNo };
     if (this.garbage && !this.garbage.atEnd) this.midFileGarbage();
+    if (state !== 'torn' && isLogLine(buf)) {
+      this.result.logLines += 1;
+      return undefined;
+    }
     const bytes = buf.length + (state === 'torn' ? 0 : 1);
     const rec = state === 'overlong' ? undefined : this.read(buf, full);
     if (!rec || rec.problem) this.badLines += 1;

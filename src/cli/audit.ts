@@ -11,6 +11,7 @@ import { readRecords, type ReadStats } from '../audit/read';
 import type { AuditRecord } from '../audit/record';
 import { ReportBuilder } from '../audit/report';
 import { formatTable } from '../audit/table';
+import { isStdin } from '../audit/lines';
 import { verifyFiles, type Finding, type VerifySummary } from '../audit/verify';
 import { BrokerError, RuntimeFailure, UsageError } from '../errors';
 import { EXIT, type ExitCode } from './exit';
@@ -20,8 +21,9 @@ import type { CliIO, Register } from './io';
 function checkInputs(files: readonly string[]): string[] {
   const problems: string[] = [];
   for (const f of files) {
+    if (isStdin(f)) continue;
     try {
-      if (!statSync(f).isFile() && f !== '/dev/stdin') problems.push(`${f}: not a regular file`);
+      if (!statSync(f).isFile()) problems.push(`${f}: not a regular file`);
     } catch (err) {
       problems.push(`${f}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
@@ -83,7 +85,7 @@ export async function auditVerify(files: string[], o: VerifyOpts, io: CliIO): Pr
     for (const w of r.warnings) io.stdout.write(`warning ${where(w)}: ${w.message}\n`);
     const signed = key ? `signatures checked with key ${key.kid}` : 'signatures not checked (no --key)';
     io.stdout.write(
-      `${failed ? 'FAILED' : 'OK'}: ${r.records} records, ${r.streams} stream(s), ${r.checkpoints} checkpoint(s), ${signed}; ` +
+      `${failed ? 'FAILED' : 'OK'}: ${r.records} records${r.logLines > 0 ? ` (${r.logLines} log lines passed over)` : ''}, ${r.streams} stream(s), ${r.checkpoints} checkpoint(s), ${signed}; ` +
         `${r.breaks.length} break(s), ${r.warnings.length} warning(s); head seq ${r.head.seq} sha256 ${r.head.hash}${tailText(r)}\n`,
     );
   }

