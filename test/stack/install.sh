@@ -11,8 +11,9 @@
 #   - the sidecars reach Vault at POD_VAULT_ADDR and trust the stack's CA through the
 #     ConfigMap kube-root-ca.crt the controller-manager puts in every namespace (the stack
 #     has one CA, which signed Vault's certificate too);
-#   - only namespaces labelled secrets-broker-stack=enabled are sent to the webhook, so the
-#     other end-to-end tests' own webhooks never meet it.
+#   - only namespaces labelled secrets-broker-stack=enabled (SB_INSTALL_SELECTOR) are sent
+#     to the webhook, so the other end-to-end tests' own webhooks never meet it; a second
+#     release (SB_INSTALL_RELEASE, SB_INSTALL_NAMESPACE) with its own label value runs beside it.
 # Waits until the Deployment is rolled out and its endpoint is ready. A second run upgrades
 # in place (helm upgrade --install). Extra arguments go to helm (--set injector.logLevel=debug).
 set -euo pipefail
@@ -30,6 +31,7 @@ set -a; source "$SB_ENV_FILE"; set +a
 
 SB_INSTALL_NAMESPACE="${SB_INSTALL_NAMESPACE:-secrets-broker}"
 SB_INSTALL_RELEASE="${SB_INSTALL_RELEASE:-secrets-broker}"
+SB_INSTALL_SELECTOR="${SB_INSTALL_SELECTOR:-enabled}"
 version="$(node -p 'require(process.argv[1]).version' "$repo/package.json")"
 archive="${SB_IMAGE_DIR:-$SB_CACHE_DIR/image}/secrets-broker-$version.docker.tar"
 ref="docker.io/library/secrets-broker:$version"
@@ -56,7 +58,7 @@ metadata:
   name: $SB_INSTALL_NAMESPACE
   labels: {pod-security.kubernetes.io/enforce: restricted}
 YAML
-values="$SB_STACK_DIR/install-values.yaml"
+values="$SB_STACK_DIR/install-values-$SB_INSTALL_RELEASE.yaml"
 cat >"$values" <<YAML
 image: {pullPolicy: IfNotPresent}
 sidecar: {pullPolicy: IfNotPresent}
@@ -73,7 +75,7 @@ injector:
   podAnnotations: {secrets-broker-stack/image-id: "$want"}
 webhook:
   namespaceSelector:
-    matchLabels: {secrets-broker-stack: enabled}
+    matchLabels: {secrets-broker-stack: "$SB_INSTALL_SELECTOR"}
 YAML
 "$SB_BIN/helm" upgrade --install "$SB_INSTALL_RELEASE" "$repo/helm/secrets-broker" --namespace "$SB_INSTALL_NAMESPACE" \
   --kubeconfig "$KUBECONFIG" -f "$values" "$@" >"$SB_STACK_DIR/logs/helm-install.log"
@@ -88,4 +90,4 @@ endpoint_ready() {
     -o jsonpath='{.items[*].endpoints[*].conditions.ready}' | grep -qw true
 }
 wait_for "endpoint of service $svc" 60 endpoint_ready
-log "injector $deploy Ready behind service $svc; label a namespace secrets-broker-stack=enabled to use it"
+log "injector $deploy Ready behind service $svc; label a namespace secrets-broker-stack=$SB_INSTALL_SELECTOR to use it"
