@@ -1,0 +1,224 @@
+/**
+ * `npm run bench pods`: pod start in the stack's real node (SB_NODE=1 npm run stack:up),
+ * the same app pod injected by secrets-broker (the chart, npm run stack:install) and by
+ * vault-k8s with Vault Agent (bench/pods-peer.ts; SB_BENCH_VAULT_K8S, else "peer not
+ * given"). Same image, same secret, same policy; alternating. The app (the project's image
+ * running a node script) exits 1 when its secret file is missing and otherwise prints
+ * Date.now(): apply-to-app-running is that minus the time just before `kubectl apply`.
+ *
+ *   --pods=N    pods one at a time per side (default 10)
+ *   --burst=N   pods applied at once per side (default 20)
+ *   --hold=S    seconds one pod of each runs before its sidecar's RSS is read (default 300)
+ *
+ * Also: Vault logins and reads per pod start (Vault's audit log, by the pod's namespace),
+ * and CPU seconds per pod start (the pod's cpuacct cgroup, 5 s after the app started).
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { kubectl, stack, uniqueName, vault, vaultAuditEntries } from '../test/e2e/helpers/stack';
+import { agentImage, startPeer, type Peer } from './pods-peer';
+
+const repo = join(__dirname, '..', '..');
+const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
+const KV = 'secret/data/bench/pods';
+const ROLE = 'bench-pods';
+const PEER_ROLE = 'bench-pods-vk';
+type Side = 'ours' | 'peer';
+
+interface Sample { ms: number; cpuS?: number }
+interface ContainerStatus { name: string; state: { running?: object }; containerID?: string }
+interface PodJson {
+  metadata: { name: string; uid: string };
+  status: { phase?: string; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] };
+}
+
+const arg = (args: string[], name: string, dflt: number): number => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+
+function appPod(side: Side, name: string, ns: string): object {
+  const file = side === 'ours' ? '/secrets/config' : '/vault/secrets/config';
+  const annotations = side === 'ours'
+    ? { 'secrets-broker.io/inject': 'true', 'secrets-broker.io/role': ROLE, 'secrets-broker.io/secret-config': KV }
+    : { 'vault.hashicorp.com/agent-inject': 'true', 'vault.hashicorp.com/role': PEER_ROLE, 'vault.hashicorp.com/agent-inject-secret-config': KV };
+  const script = `if (!require('node:fs').existsSync(${JSON.stringify(file)})) process.exit(1); console.log(JSON.stringify({ t: Date.now() })); setInterval(() => {}, 1e9);`;
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, namespace: ns, labels: { bench: 'pods' }, annotations },
+    spec: {
+      serviceAccountName: 'app', restartPolicy: 'Never',
+      securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{ name: 'main', image: `secrets-broker:${version}`, imagePullPolicy: 'IfNotPresent', command: ['node', '-e', script],
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '500m', memory: '128Mi' } } }],
+    },
+  };
+}
+
+async function pods(ns: string): Promise<PodJson[]> {
+  return (JSON.parse(await kubectl(['-n', ns, 'get', 'pods', '-l', 'bench=pods', '-o', 'json'])) as { items: PodJson[] }).items;
+}
+
+/** The pod's cgroup directory under a v1 hierarchy (cgroupfs driver), or undefined. */
+function podCgroup(hierarchy: string, uid: string): string | undefined {
+  const root = `/sys/fs/cgroup/${hierarchy}/kubepods`;
+  for (const dir of [root, join(root, 'burstable'), join(root, 'besteffort')]) {
+    const p = join(dir, `pod${uid}`);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+const podCpuS = (uid: string): number | undefined => {
+  const d = podCgroup('cpuacct', uid);
+  return d ? Number(readFileSync(join(d, 'cpuacct.usage'), 'utf8')) / 1e9 : undefined;
+};
+
+/** Applies `names` at once and waits until every app printed its start; resolves each pod's sample. */
+async function start(side: Side, ns: string, names: string[]): Promise<Sample[]> {
+  const docs = names.map((n) => appPod(side, n, ns));
+  const t0 = Date.now();
+  await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs }));
+  const running = (p: PodJson): boolean => p.status.containerStatuses?.find((c) => c.name === 'main')?.state.running !== undefined;
+  for (let i = 0; ; i++) {
+    const list = (await pods(ns)).filter((p) => names.includes(p.metadata.name));
+    if (list.some((p) => p.status.phase === 'Failed')) throw new Error(`${side}: a pod failed (its app found no secret file)`);
+    if (list.length === names.length && list.every(running)) break;
+    if (Date.now() - t0 > 240_000) throw new Error(`${side}: pods not running after 240 s`);
+    await new Promise((r) => setTimeout(r, 100 + (i > 50 ? 400 : 0)));
+  }
+  const list = (await pods(ns)).filter((p) => names.includes(p.metadata.name));
+  const samples: Sample[] = [];
+  for (const p of list) {
+    let t: number | undefined;
+    for (let i = 0; i < 50 && t === undefined; i++) {
+      const line = (await kubectl(['-n', ns, 'logs', p.metadata.name, '-c', 'main'])).split('\n').find((l) => l.startsWith('{"t":'));
+      t = line ? (JSON.parse(line) as { t: number }).t : undefined;
+      if (t === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    samples.push({ ms: (t ?? NaN) - t0 });
+  }
+  // Pod start CPU: the pod's whole cgroup (our sidecar and its gate; vault-k8s's init and sidecar agents), once settled.
+  await new Promise((r) => setTimeout(r, 5000));
+  list.forEach((p, i) => (samples[i]!.cpuS = podCpuS(p.metadata.uid)));
+  return samples;
+}
+
+async function clear(ns: string): Promise<void> {
+  await kubectl(['-n', ns, 'delete', 'pods', '-l', 'bench=pods', '--wait=true', '--timeout=180s']);
+}
+
+/** Resident memory (MB) of the processes of container `name` in the pod. */
+function containerRssMb(p: PodJson, name: string): number {
+  const all = [...(p.status.containerStatuses ?? []), ...(p.status.initContainerStatuses ?? [])];
+  const id = (all.find((c) => c.name === name)?.containerID ?? '').replace(/^containerd:\/\//, '');
+  const podDir = podCgroup('memory', p.metadata.uid);
+  if (!podDir || !id) return NaN;
+  const dir = readdirSync(podDir).find((d) => d.startsWith(id)) ?? id;
+  const procs = readFileSync(join(podDir, dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+  return procs.reduce((kb, pid) => kb + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0), 0) / 1024;
+}
+
+/** Vault requests of one namespace's pods since `since` (ISO time), from Vault's audit log. */
+interface AuditEntry { time: string; type: string; request: { path: string }; auth?: { metadata?: Record<string, string> } }
+function vaultRequests(ns: string, since: string): { logins: number; reads: number; other: number } {
+  const byNs = (e: AuditEntry): boolean => e.auth?.metadata?.service_account_namespace === ns;
+  const entries = (vaultAuditEntries() as AuditEntry[]).filter((e) => e.time >= since);
+  const logins = entries.filter((e) => e.type === 'response' && e.request.path === 'auth/kubernetes/login' && byNs(e)).length;
+  const reqs = entries.filter((e) => e.type === 'request' && byNs(e));
+  const reads = reqs.filter((e) => e.request.path === KV).length;
+  return { logins, reads, other: reqs.length - reads };
+}
+
+export async function main(args: string[]): Promise<void> {
+  const n = arg(args, 'pods', 10);
+  const burst = arg(args, 'burst', 20);
+  const hold = arg(args, 'hold', 300);
+  const s = stack() as unknown as { SB_NODE?: string };
+  if (s.SB_NODE !== '1') throw new Error('bench pods needs the stack with its node: SB_NODE=1 npm run stack:up');
+  await promisify(execFile)('bash', [join(repo, 'test', 'stack', 'install.sh')], { cwd: repo });
+  const peerBin = process.env.SB_BENCH_VAULT_K8S;
+  const sides: Side[] = peerBin ? ['ours', 'peer'] : ['ours'];
+  const policy = `path "${KV}" { capabilities = ["read"] }\npath "secret/metadata/bench/pods" { capabilities = ["read"] }\npath "sys/internal/ui/mounts/*" { capabilities = ["read"] }`;
+  await vault('PUT', `sys/policies/acl/${ROLE}`, { policy });
+  await vault('POST', `auth/kubernetes/role/${ROLE}`, { bound_service_account_names: 'app', bound_service_account_namespaces: '*', audience: 'vault', token_policies: ROLE, token_ttl: '1h' });
+  // vault-k8s's agent logs in with the pod's default token (the apiserver's audience).
+  await vault('POST', `auth/kubernetes/role/${PEER_ROLE}`, { bound_service_account_names: 'app', bound_service_account_namespaces: '*', token_policies: ROLE, token_ttl: '1h' });
+  await vault('POST', KV, { data: { password: randomBytes(16).toString('hex') } });
+  const ns: Record<Side, string> = { ours: uniqueName('bench-ours'), peer: uniqueName('bench-peer') };
+  let peer: Peer | undefined;
+  try {
+    if (peerBin) peer = await startPeer(peerBin, agentImage(repo), 18443);
+    for (const side of sides) {
+      await kubectl(['create', 'namespace', ns[side]]);
+      await kubectl(['label', 'namespace', ns[side], `secrets-broker-stack=${side === 'ours' ? 'enabled' : peer!.selector}`]);
+      await kubectl(['-n', ns[side], 'wait', '--for=create', 'configmap/kube-root-ca.crt', '--timeout=60s']);
+      await kubectl(['-n', ns[side], 'create', 'serviceaccount', 'app']);
+    }
+    // One pod each first, not counted: the image's pages and the node's caches warm up.
+    for (const side of sides) {
+      await start(side, ns[side], ['warm']);
+      await clear(ns[side]);
+    }
+    const since = new Date().toISOString();
+    const one: Record<Side, Sample[]> = { ours: [], peer: [] };
+    for (let i = 0; i < n; i++) {
+      for (const side of i % 2 === 0 ? sides : [...sides].reverse()) {
+        one[side].push(...(await start(side, ns[side], [`one-${i}`])));
+        await clear(ns[side]);
+      }
+    }
+    const calls = Object.fromEntries(sides.map((side) => [side, vaultRequests(ns[side], since)])) as Record<Side, ReturnType<typeof vaultRequests>>;
+    const many: Record<Side, Sample[]> = { ours: [], peer: [] };
+    for (const side of sides) {
+      many[side] = await start(side, ns[side], Array.from({ length: burst }, (_, i) => `burst-${i}`));
+      await clear(ns[side]);
+    }
+    for (const side of sides) await start(side, ns[side], ['hold']);
+    await new Promise((r) => setTimeout(r, hold * 1000));
+    const rss: Record<Side, number> = { ours: NaN, peer: NaN };
+    for (const side of sides) rss[side] = containerRssMb((await pods(ns[side]))[0]!, side === 'ours' ? 'secrets-broker' : 'vault-agent');
+    printTable({ one, many, calls, rss, n, burst, hold, peer: peerBin !== undefined });
+  } finally {
+    for (const side of sides) await kubectl(['delete', 'namespace', ns[side], '--wait=false']).catch(() => undefined);
+    await peer?.stop();
+  }
+}
+
+interface Results {
+  one: Record<Side, Sample[]>;
+  many: Record<Side, Sample[]>;
+  calls: Record<Side, { logins: number; reads: number; other: number }>;
+  rss: Record<Side, number>;
+  n: number;
+  burst: number;
+  hold: number;
+  peer: boolean;
+}
+
+function printTable(r: Results): void {
+  const f = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const row = (what: string, ours: number, peer: number, d = 0): string =>
+    `| ${what} | ${f(ours, d)} | ${r.peer ? f(peer, d) : 'peer not given'} | ${r.peer && peer > 0 ? `${(ours / peer).toFixed(2)}×` : '-'} |`;
+  const ms = (x: Sample[]): number[] => x.map((s) => s.ms);
+  const cpu = (x: Sample[]): number => x.reduce((a, s) => a + (s.cpuS ?? NaN), 0) / x.length;
+  const per = (side: Side, k: 'logins' | 'reads' | 'other'): number => r.calls[side][k] / r.n;
+  const lines = [
+    '| metric | secrets-broker | vault-k8s + Vault Agent | ratio |',
+    '| --- | --- | --- | --- |',
+    row(`apply to app running, one at a time, p50 (ms, ${r.n} pods)`, pct(ms(r.one.ours), 50), pct(ms(r.one.peer), 50)),
+    row(`apply to app running, one at a time, p95 (ms)`, pct(ms(r.one.ours), 95), pct(ms(r.one.peer), 95)),
+    row(`apply to app running, ${r.burst} at once, p50 (ms)`, pct(ms(r.many.ours), 50), pct(ms(r.many.peer), 50)),
+    row(`apply to app running, ${r.burst} at once, p95 (ms)`, pct(ms(r.many.ours), 95), pct(ms(r.many.peer), 95)),
+    row('Vault logins per pod start', per('ours', 'logins'), per('peer', 'logins'), 1),
+    row('Vault reads of the secret per pod start', per('ours', 'reads'), per('peer', 'reads'), 1),
+    row('other Vault requests per pod start', per('ours', 'other'), per('peer', 'other'), 1),
+    row('CPU seconds per pod start (pod cgroup, one at a time)', cpu(r.one.ours), cpu(r.one.peer), 3),
+    row(`sidecar RSS after ${r.hold} s (MB)`, r.rss.ours, r.rss.peer, 1),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
