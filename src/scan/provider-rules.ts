@@ -5,7 +5,7 @@
  * body of known alphabet and length. Every pattern starts with a literal, has bounded
  * quantifiers only and no nesting, so it is linear in its input (docs/scanner.md).
  */
-import type { Rule } from './rule';
+import type { Anchor, Rule } from './rule';
 import type { Severity } from './severity';
 import { isPlaceholder } from './values';
 
@@ -13,26 +13,8 @@ const notPlaceholder = (s: string): boolean => !isPlaceholder(s);
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/**
- * Where a rule's token is found: a literal `marker`, and for tokens whose marker sits
- * inside (`<digits>:AA...`), how many characters of class `back` come before it.
- */
-interface Anchor {
-  marker: string;
-  back?: { chars: RegExp; min: number; max: number };
-}
-
-interface ProviderRule extends Rule {
-  readonly anchor: Anchor;
-}
-
-type Hit = { index: number; secret: string };
-
-/** Finds the hits of `id` through the one shared pass over the text (`scanAll`). */
-const findFor = (id: string) => (text: string): Hit[] => scanAll(text).get(id) ?? [];
-
-function rule(id: string, title: string, severity: Severity, pattern: RegExp, anchor: Anchor): ProviderRule {
-  return { id, title, severity, pattern, group: 1, accept: notPlaceholder, find: findFor(id), anchor };
+function rule(id: string, title: string, severity: Severity, pattern: RegExp, anchor: Anchor): Rule {
+  return { id, title, severity, pattern, group: 1, accept: notPlaceholder, anchors: [anchor] };
 }
 
 /**
@@ -40,13 +22,13 @@ function rule(id: string, title: string, severity: Severity, pattern: RegExp, an
  * character (checked after the literal, so a scan starts at the rare literal), and not
  * followed by one.
  */
-function prefixed(id: string, title: string, severity: Severity, prefix: string, body: string): ProviderRule {
+function prefixed(id: string, title: string, severity: Severity, prefix: string, body: string): Rule {
   const p = escape(prefix);
   return rule(id, title, severity, new RegExp(`(${p}(?<![A-Za-z0-9_]${p})${body})(?![A-Za-z0-9_-])`, 'g'), { marker: prefix });
 }
 
 /** Provider formats, reported under one rule id each. */
-export const PROVIDER_RULES: readonly ProviderRule[] = [
+export const PROVIDER_RULES: readonly Rule[] = [
   // AI APIs
   prefixed('openai-api-key', 'OpenAI API key', 'high', 'sk-', '(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200}'),
   prefixed('anthropic-api-key', 'Anthropic API key', 'high', 'sk-ant-', '(?:api|admin)\\d{2}-[A-Za-z0-9_-]{80,120}'),
@@ -99,48 +81,3 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   rule('kubeconfig-client-key', 'Kubeconfig client key', 'critical', /client-key-data["']?\s{0,64}:\s{0,64}["']?(LS0tLS1CRUdJTi[A-Za-z0-9+/=]{100,16000})/g,
     { marker: 'client-key-data' }),
 ];
-
-/** Every marker in one alternation, longest first: one pass finds where any provider token may start. */
-const MARKERS = new RegExp([...new Set(PROVIDER_RULES.map((r) => r.anchor.marker))].sort((a, b) => b.length - a.length).map(escape).join('|'), 'g');
-const STICKY = new Map(PROVIDER_RULES.map((r) => [r.id, new RegExp(r.pattern.source, 'y')]));
-
-/** Where the token of `r` would start for a marker at `at`, or -1: `back` characters of its class right before. */
-function startFor(r: ProviderRule, text: string, at: number): number {
-  const back = r.anchor.back;
-  if (!back) return at;
-  let run = 0;
-  while (run < back.max + 1 && at - run > 0 && back.chars.test(text.charAt(at - run - 1))) run++;
-  return run >= back.min && run <= back.max ? at - run : -1;
-}
-
-let cache: { text: string; hits: Map<string, Hit[]> } | undefined;
-
-/**
- * All provider hits in `text`, by rule id: one pass over the markers, then each rule
- * whose marker is there tried once, anchored (sticky) at the token's start. The last
- * text's result is kept, since every provider rule asks for the same text in turn.
- */
-export function scanAll(text: string): Map<string, Hit[]> {
-  if (cache?.text === text) return cache.hits;
-  const hits = new Map<string, Hit[]>();
-  MARKERS.lastIndex = 0;
-  for (let m = MARKERS.exec(text); m !== null; m = MARKERS.exec(text)) {
-    const at = m.index;
-    MARKERS.lastIndex = at + 1;
-    for (const r of PROVIDER_RULES) {
-      if (!text.startsWith(r.anchor.marker, at)) continue;
-      const start = startFor(r, text, at);
-      const re = STICKY.get(r.id);
-      if (start < 0 || !re) continue;
-      re.lastIndex = start;
-      const found = re.exec(text)?.[1];
-      if (found === undefined) continue;
-      const list = hits.get(r.id) ?? [];
-      list.push({ index: text.indexOf(found, start), secret: found });
-      hits.set(r.id, list);
-    }
-  }
-  MARKERS.lastIndex = 0;
-  cache = { text, hits };
-  return hits;
-}
