@@ -169,22 +169,27 @@ export function groupSource(source: string, group: number): string {
   let n = 0;
   for (let i = 0; i < source.length; i++) {
     if (source[i] === '\\') i++;
-    else if (source[i] === '[') {
-      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
-    } else if (source[i] === '(' && (source[i + 1] !== '?' || /^\(\?P?<[A-Za-z_]/.test(source.slice(i)))) {
-      if (++n === group) return source.slice(i + 1, closing(source, i));
+    else if (source[i] === '[') i = classEnd(source, i);
+    else if (source[i] === '(' && (source[i + 1] !== '?' || /^\(\?P?<[A-Za-z_]/.test(source.slice(i))) && ++n === group) {
+      return source.slice(i + 1, closing(source, i));
     }
   }
   return source;
+}
+
+/** Where the class opened at `open` closes (its `]`). */
+function classEnd(source: string, open: number): number {
+  let i = open + 1;
+  while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+  return i;
 }
 
 function closing(source: string, open: number): number {
   let depth = 0;
   for (let i = open; i < source.length; i++) {
     if (source[i] === '\\') i++;
-    else if (source[i] === '[') {
-      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
-    } else if (source[i] === '(') depth++;
+    else if (source[i] === '[') i = classEnd(source, i);
+    else if (source[i] === '(') depth++;
     else if (source[i] === ')' && --depth === 0) return i;
   }
   return source.length;

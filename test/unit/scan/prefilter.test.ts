@@ -7,6 +7,7 @@ import { KeywordSet } from '../../../src/scan/keywords';
 import { matchKnown, matchText, type MatchSteps } from '../../../src/scan/match';
 import { KNOWN_RULES } from '../../../src/scan/rules';
 import { FAKE_KINDS, plant, randomOf, rng } from '../../helpers/fake-secrets';
+import { sampleOf } from '../../helpers/regex-sample';
 
 /** Every (keyword, start) pair by plain search, in order of where each ends. */
 function naive(text: string, words: Array<{ text: string; caseless: boolean }>): number[] {
@@ -69,6 +70,7 @@ const TEXTS: Array<[string, string]> = [
   ['fakes glued with no separator', FAKE_KINDS.map((k, i) => plant(k, i + 30).secret).join('')],
   ['fakes inside code', FAKE_KINDS.map((k, i) => `if (x) { call("${plant(k, i + 60).secret}", 's.${randomOf(r, ALNUM, 24)}'); }`).join(' ')],
   ['anchors with random tails', KNOWN_RULES.flatMap((rule) => rule.anchors.map((a) => `${a.marker}${randomOf(r, ALNUM + '_-.:=/', 60)}`)).join(' ')],
+  ['a sample drawn from every rule\'s pattern', KNOWN_RULES.map((rule) => ` ${sampleOf(rule.pattern.source, r)} `).join('\n')],
   ['anchors repeated and upper-cased', KNOWN_RULES.flatMap((rule) => rule.anchors.map((a) => `${a.marker.toUpperCase()}${a.marker}${a.marker}`)).join('')],
 ];
 
@@ -78,6 +80,13 @@ describe('matching at candidate starts', () => {
     const ours = matchKnown(text).map((m): [string, number, string] => [m.ruleId, m.index, m.secret]);
     expect(sort(ours)).toEqual(sort(reference(text)));
     expect(ours.length).toBeGreaterThan(0);
+  });
+
+  it('finds every rule in a sample drawn from its own pattern, but those whose content check a random sample fails', () => {
+    const text = KNOWN_RULES.map((rule) => ` ${sampleOf(rule.pattern.source, rng(3))} `).join('\n');
+    const found = new Set(matchKnown(text).map((m) => m.ruleId));
+    // A random body is no decodable JWT header, Docker `user:password`, PEM key body or connection host.
+    expect(KNOWN_RULES.filter((rule) => !found.has(rule.id)).map((rule) => rule.id).sort()).toEqual(['connection-string-password', 'docker-config-auth', 'jwt', 'private-key']);
   });
 
   it.each([1, 4, 16])('text with no anchor and no key word tries no pattern (%i x 64 KB)', (n) => {
