@@ -8,6 +8,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { FAKE_KINDS, plant, rng } from '../test/helpers/fake-secrets';
 import { dockerSave } from '../test/helpers/tar-builder';
+import { formatCoverage } from './scan-formats';
 import { pin, precision, timed } from './scan-precision';
 
 /** Source-like lines; some mention tokens and passwords the way real code does, which wakes keyword-gated rules. */
@@ -121,13 +122,38 @@ async function measure(label: string, lines: readonly string[], mb: number, runs
 
 /**
  * Runs the benchmark and prints markdown tables. Flags: --mb=N (default 100), --runs=N
- * (default 3), --corpus-mb=N (precision corpora, default 50), --only=throughput|precision.
+ * (default 3), --corpus-mb=N (precision corpora, default 50), --only=throughput|precision|formats.
  */
 export async function main(args: string[]): Promise<void> {
   const flag = (n: string, d: number) => Number(args.find((a) => a.startsWith(`--${n}=`))?.split('=')[1] ?? d);
   const only = args.find((a) => a.startsWith('--only='))?.split('=')[1];
-  if (only !== 'precision') await throughput(flag('mb', 100), flag('runs', 3));
-  if (only !== 'throughput') process.stdout.write(`\n${(await precision(args)).join('\n')}`);
+  if (only === undefined || only === 'throughput') await throughput(flag('mb', 100), flag('runs', 3));
+  if (only === undefined || only === 'precision') process.stdout.write(`\n${(await precision(args)).join('\n')}`);
+  if (only === undefined || only === 'formats') process.stdout.write(`\n${formats().join('\n')}`);
+}
+
+/** Which of gitleaks's distinctive formats ours finds (bench/scan-formats.ts). */
+function formats(): string[] {
+  const work = mkdtempSync(join(tmpdir(), 'bench-formats-'));
+  try {
+    const c = formatCoverage(join(work, 'samples'), join(homedir(), '.cache/secrets-broker/bin/gitleaks'), ['node', resolve(__dirname, '../src/cli/bin.js')]);
+    if (!c) return ['Format coverage: gitleaks or its configuration (Go module cache) not on this machine, skipped.', ''];
+    const pct = c.verified.length > 0 ? ((100 * c.found.length) / c.verified.length).toFixed(1) : 'n/a';
+    return [
+      `Format coverage against gitleaks ${c.version}'s default configuration (${c.total} rules), one sample per distinctive rule, planted one per file:`,
+      '',
+      '| metric | ours | gitleaks |',
+      '| --- | --- | --- |',
+      `| distinctive formats found (of ${c.verified.length}) | ${c.found.length} (${pct}%) | ${c.verified.length} |`,
+      '',
+      ...[...c.skipped].map(([why, ids]) => `Skipped ${ids.length}: ${why}${ids.length <= 12 ? ` (${ids.join(', ')})` : ''}.`),
+      `Not counted ${c.unverified.length}: the drawn sample is not reported by gitleaks itself (${c.unverified.join(', ') || 'none'}).`,
+      `Missed by ours: ${c.missed.join(', ') || 'none'}.`,
+      '',
+    ];
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 async function throughput(mb: number, runs: number): Promise<void> {

@@ -38,11 +38,16 @@ export function textKind(path: string, text: string): TextKind {
 /** Mean line length above which text is minified (or generated) rather than written. */
 export const MINIFIED_LINE = 400;
 
-/** Minified text: the mean line is longer than MINIFIED_LINE characters. One pass over the newlines. */
+/**
+ * Minified text: the mean line is longer than MINIFIED_LINE characters. Counts newlines
+ * only until there are enough for a mean at or below it, so text of short lines is read
+ * no further than that (at most one newline per MINIFIED_LINE characters).
+ */
 export function isMinified(text: string): boolean {
+  const enough = text.length / MINIFIED_LINE;
   let lines = 1;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
-  return text.length / lines > MINIFIED_LINE;
+  for (let i = text.indexOf('\n'); i !== -1 && lines < enough; i = text.indexOf('\n', i + 1)) lines++;
+  return lines < enough;
 }
 
 /** An unquoted value in code that is an expression: an operator (`a+b`, `!x`, `a&&b`) or a member access (`r.C0.ESC`). */

@@ -4,6 +4,7 @@ import type { Severity } from './severity';
 import { isExpression, type TextKind } from './code-files';
 import { looksWritten } from './generated';
 import { isGenericSecretValue } from './values';
+import { Prefilter, type Candidates } from './prefilter';
 
 /** A rule hit inside one text: where the secret starts, and the secret itself (never printed). */
 export interface RawMatch {
@@ -19,53 +20,100 @@ export interface RawMatch {
   advice?: string;
 }
 
-const globalPatterns = new WeakMap<RegExp, RegExp>();
+const stickyPatterns = new WeakMap<RegExp, RegExp>();
 
-/** A global copy of `pattern`, compiled once. */
-function globalPattern(pattern: RegExp): RegExp {
-  let re = globalPatterns.get(pattern);
+/** A sticky copy of `pattern`, compiled once: it matches only where `lastIndex` points. */
+function sticky(pattern: RegExp): RegExp {
+  let re = stickyPatterns.get(pattern);
   if (!re) {
-    re = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
-    globalPatterns.set(pattern, re);
+    re = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '') + 'y');
+    stickyPatterns.set(pattern, re);
   }
   return re;
 }
 
 /**
- * Runs the known-format rules over `text`. Each pattern starts with a literal or a rare
- * character class and has only bounded quantifiers, so the work is linear in the text.
+ * Bounded-work counts of one match: candidate starts the prefilter found, and pattern
+ * attempts made at them (each anchored, so each is bounded by the pattern's longest match).
  */
-export function matchKnown(text: string, rules: readonly Rule[] = KNOWN_RULES): RawMatch[] {
+export interface MatchSteps {
+  attempts: number;
+}
+
+/**
+ * The matches of `pattern` at the given starts, as a global scan finds them: left to
+ * right, each at the first candidate at or after the end of the previous one. Every
+ * position the pattern can match at is a candidate, so the result is the same.
+ */
+function hitsAt(pattern: RegExp, text: string, starts: readonly number[], steps: MatchSteps): RegExpExecArray[] {
+  const re = sticky(pattern);
+  const out: RegExpExecArray[] = [];
+  let from = 0;
+  for (const at of starts) {
+    if (at < from) continue;
+    steps.attempts++;
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (m) {
+      out.push(m);
+      from = at + Math.max(1, m[0].length);
+    }
+  }
+  re.lastIndex = 0;
+  return out;
+}
+
+const prefilters = new WeakMap<readonly Rule[], Prefilter>();
+
+/** One prefilter per rule list: the known rules' anchors and the generic rule's key words. */
+function prefilterFor(rules: readonly Rule[]): Prefilter {
+  let p = prefilters.get(rules);
+  if (!p) {
+    p = new Prefilter(rules, GENERIC_WORDS);
+    prefilters.set(rules, p);
+  }
+  return p;
+}
+
+/**
+ * Runs the known-format rules over `text`: one prefilter pass finds each rule's
+ * candidate starts, and only there is its pattern tried, anchored. Each pattern has only
+ * bounded quantifiers, so the work is linear in the text.
+ */
+export function matchKnown(text: string, rules: readonly Rule[] = KNOWN_RULES, steps: MatchSteps = { attempts: 0 }): RawMatch[] {
+  return knownAt(text, rules, prefilterFor(rules).candidates(text), steps);
+}
+
+function knownAt(text: string, rules: readonly Rule[], found: Candidates, steps: MatchSteps): RawMatch[] {
   const out: RawMatch[] = [];
-  for (const rule of rules) {
-    const hits: Hit[] = rule.find ? rule.find(text) : patternHits(rule, text);
+  rules.forEach((rule, i) => {
+    const starts = found.byRule[i] ?? [];
+    if (starts.length === 0) return;
+    const hits: Hit[] = rule.find ? rule.find(text) : patternHits(rule, text, starts, steps);
     for (const { index, secret, groups } of hits) {
       if (rule.accept && !rule.accept(secret, groups ?? [])) continue;
       out.push({ ruleId: rule.id, title: rule.title, severity: rule.severity, index, secret });
     }
-  }
+  });
   return out;
 }
 
 type Hit = { index: number; secret: string; groups?: ReadonlyArray<string | undefined> };
 
-function patternHits(rule: Rule, text: string): Hit[] {
+function patternHits(rule: Rule, text: string, starts: readonly number[], steps: MatchSteps): Hit[] {
   const hits: Hit[] = [];
-  // The rule's own compiled global pattern, rewound: this loop is synchronous, so nothing
-  // else can move lastIndex meanwhile, and compiling 18 patterns per value is what costs.
-  const re = globalPattern(rule.pattern);
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+  for (const m of hitsAt(rule.pattern, text, starts, steps)) {
     const secret = m[rule.group];
     if (secret !== undefined) hits.push({ index: m.index + m[0].indexOf(secret), secret, groups: [...m] });
   }
-  re.lastIndex = 0;
   return hits;
 }
 
 /** Longest variable name read before an assignment, and walked back over by `nameAround`. */
 export const NAME_LIMIT = 64;
 
+/** Where a generic assignment can start: each alternative of GENERIC's name begins with one of these (any case). */
+const GENERIC_WORDS = ['pass', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'key', 'credential', 'auth'];
 const GENERIC =
   /(?:passw(?:or)?d|passphrase|pwd|pass|secret|token|api_?key|apikey|key|credential|auth)[A-Za-z0-9_.-]{0,64}["']?[ \t]{0,64}(?::=|=>|[:=])[ \t]{0,64}(["'`]?)([^\s"'`;,()<>[\]{}\\]{8,256})\1/gi;
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
@@ -93,17 +141,19 @@ function inImageUrl(text: string, nameStart: number): boolean {
   return /\.(?:svg|png|gif)\?$/i.test(text.slice(Math.max(0, nameStart - 5), nameStart));
 }
 
+/** The assigned value is generated, and in code not a call, an index or an expression. */
+function valueOk(text: string, m: RegExpExecArray, value: string, code: boolean): boolean {
+  const unquoted = m[1] === '';
+  if (!isGeneratedValue(value) || (unquoted && CALL_OR_INDEX.test(text.charAt(m.index + m[0].length)))) return false;
+  return !(code && unquoted && isExpression(value));
+}
+
 /** Entropy-gated generic assignments: `PASSWORD=...`, `token: ...`, `secret = "..."` with a random-looking value. */
-export function matchGeneric(text: string, code = false): RawMatch[] {
+export function matchGeneric(text: string, code = false, starts?: readonly number[], steps: MatchSteps = { attempts: 0 }): RawMatch[] {
   const out: RawMatch[] = [];
-  const re = globalPattern(GENERIC);
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+  for (const m of hitsAt(GENERIC, text, starts ?? prefilterFor(KNOWN_RULES).candidates(text).extra, steps)) {
     const value = m[2] ?? '';
-    const end = m.index + m[0].length;
-    const unquoted = m[1] === '';
-    if (!isGeneratedValue(value) || (unquoted && CALL_OR_INDEX.test(text.charAt(end)))) continue;
-    if (code && unquoted && isExpression(value)) continue;
+    if (!valueOk(text, m, value, code)) continue;
     const { name, from } = nameAround(text, m.index);
     if (secretNameStrength(name) === 'none' || inImageUrl(text, from)) continue;
     out.push({
@@ -114,7 +164,6 @@ export function matchGeneric(text: string, code = false): RawMatch[] {
       secret: value,
     });
   }
-  re.lastIndex = 0;
   return out;
 }
 
@@ -123,10 +172,11 @@ export function matchGeneric(text: string, code = false): RawMatch[] {
  * `kind`: source code (or minified), where an unquoted value may be an expression; or
  * documentation, whose assignments are samples and get no generic check.
  */
-export function matchText(text: string, kind: TextKind = 'text'): RawMatch[] {
-  const known = matchKnown(text);
+export function matchText(text: string, kind: TextKind = 'text', steps: MatchSteps = { attempts: 0 }): RawMatch[] {
+  const found = prefilterFor(KNOWN_RULES).candidates(text);
+  const known = knownAt(text, KNOWN_RULES, found, steps);
   if (kind === 'docs') return known.sort((a, b) => a.index - b.index);
-  const generic = withoutOverlaps(matchGeneric(text, kind === 'code'), known);
+  const generic = withoutOverlaps(matchGeneric(text, kind === 'code', found.extra, steps), known);
   return [...known, ...generic].sort((a, b) => a.index - b.index);
 }
 

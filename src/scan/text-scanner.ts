@@ -8,6 +8,9 @@ export const WINDOW_BYTES = 1 << 20;
 export const OVERLAP_BYTES = 64 << 10;
 const BINARY_PROBE = 8000;
 
+/** Binary content: a NUL byte in the first BINARY_PROBE bytes. */
+export const isBinary = (head: Buffer): boolean => head.subarray(0, BINARY_PROBE).includes(0);
+
 /** The outcome of scanning one stream. */
 export interface StreamScan {
   matches: LocatedMatch[];
@@ -90,7 +93,7 @@ export async function scanStream(
     if (first && buf.length + pendingLen >= BINARY_PROBE) {
       gather();
       first = false;
-      out.binary = buf.subarray(0, BINARY_PROBE).includes(0);
+      out.binary = isBinary(buf);
       if (out.binary) buf = Buffer.alloc(0);
     }
     if (!out.binary && buf.length + pendingLen >= WINDOW_BYTES) {
@@ -99,7 +102,7 @@ export async function scanStream(
     }
   }
   gather();
-  if (first) out.binary = buf.subarray(0, BINARY_PROBE).includes(0);
+  if (first) out.binary = isBinary(buf);
   if (!out.binary && buf.length > 0) flush(true);
   return out;
 }

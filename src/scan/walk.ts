@@ -3,7 +3,7 @@
  * followed, only regular files opened), a single file or Dockerfile, or an image archive
  * (docker-save or OCI tar, gzip or plain) or OCI layout directory.
  */
-import { createReadStream, type Dirent } from 'node:fs';
+import { createReadStream, readdirSync, type Dirent } from 'node:fs';
 import { lstat, opendir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
@@ -15,7 +15,8 @@ import { forPath } from './fixture-paths';
 import { ImageScan, type TargetScan } from './image';
 import { analyserFor, MEMBER_LIMIT, tooLarge } from './layer';
 import { drain, peek, sniff } from './stream-util';
-import { scanStream } from './text-scanner';
+import { isBinary, scanStream } from './text-scanner';
+import { chunksOf, closeFile, openFile, type OpenFile } from './file-chunks';
 
 /** Decides whether a path (relative to the target directory) is skipped without reading it. */
 export type PathFilter = (display: string, rel: string) => boolean;
@@ -44,7 +45,8 @@ async function walkDir(root: string, skip: PathFilter): Promise<TargetScan> {
   const stack = [root];
   for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
     try {
-      for await (const d of await opendir(dir)) await visit(d, join(dir, d.name));
+      // Read whole and synchronously, like the files (file-chunks.ts): a promise per entry or per directory costs more than the listing.
+      for (const d of readdirSync(dir, { withFileTypes: true })) await visit(d, join(dir, d.name));
     } catch (err) {
       out.problems.push(`${dir}: cannot read directory (${reason(err)})`);
     }
@@ -54,40 +56,66 @@ async function walkDir(root: string, skip: PathFilter): Promise<TargetScan> {
   async function visit(d: Dirent, full: string): Promise<void> {
     if (d.isSymbolicLink()) out.counts.symlinks++;
     else if (d.isDirectory() && d.name !== '.git') stack.push(full);
-    else if (d.isFile() && skip(full, relative(root, full))) out.counts.ignored++;
-    else if (d.isFile()) merge(out, await scanFile(full, full, true, relative(root, full)));
+    else if (!d.isFile()) return;
+    else if (skip(full, relative(root, full))) out.counts.ignored++;
+    else merge(out, await scanFile(full, full, true, relative(root, full)));
   }
 }
 
 /** A regular file: an image archive when it is a tar or gzip and `archives` is on, text otherwise; `rel` tells a test fixture. */
 async function scanFile(path: string, display: string, archives: boolean, rel: string): Promise<TargetScan> {
-  const out = emptyScan();
+  let file: OpenFile | undefined;
   try {
-    const { head, all } = await peek(createReadStream(path, { highWaterMark: 1 << 20 }), 512);
-    const kind = sniff(head);
-    if (archives && kind === 'tar') return await scanArchive(all, display, false);
-    let text: AsyncIterable<Buffer> = all;
-    let textPath = path;
-    let limit = Infinity;
-    if (archives && kind === 'gzip') {
-      // A gzip file is an archive when what it inflates to is a tar; otherwise (`x.json.gz`) its text is scanned.
-      const inflated = await peek(Readable.from(all).pipe(createGunzip()), 512);
-      if (sniff(inflated.head) === 'tar') return await scanArchive(inflated.all, display, false);
-      text = inflated.all;
-      textPath = path.replace(/\.t?gz$/i, '');
-      limit = MEMBER_LIMIT;
+    file = openFile(path);
+    const kind = sniff(file.head);
+    if (archives && (kind === 'tar' || kind === 'gzip')) {
+      closeFile(file);
+      file = undefined;
+      return await scanPacked(path, display, rel);
     }
-    const named = fileNameMatch(path.split(/[\\/]/).join('/'));
-    if (named) out.findings.push(toFinding(forPath(named, rel), display));
-    const scanned = await scanStream(text, analyserFor(textPath), limit);
-    if (scanned.truncated) out.problems.push(`${display}: ${tooLarge('inflated text', limit, 'the rest was')}`);
-    out.counts.files = 1;
-    out.counts.bytes = scanned.bytes;
-    out.counts.binary = scanned.binary ? 1 : 0;
-    for (const m of scanned.matches) out.findings.push(toFinding(forPath(m, rel), display));
+    return await scanText(file, path, display, rel);
   } catch (err) {
-    out.problems.push(`${display}: cannot read (${reason(err)})`);
+    return { ...emptyScan(), problems: [`${display}: cannot read (${reason(err)})`] };
+  } finally {
+    if (file) closeFile(file);
   }
+}
+
+/** A text file (or a binary one, told by its first bytes and not read further). */
+async function scanText(file: OpenFile, path: string, display: string, rel: string): Promise<TargetScan> {
+  const out = emptyScan();
+  const named = fileNameMatch(path.split(/[\\/]/).join('/'));
+  if (named) out.findings.push(toFinding(forPath(named, rel), display));
+  out.counts.files = 1;
+  if (isBinary(file.head)) {
+    out.counts.binary = 1;
+    out.counts.bytes = file.size;
+    return out;
+  }
+  const scanned = await scanStream(chunksOf(file), analyserFor(path));
+  out.counts.bytes = scanned.bytes;
+  out.counts.binary = scanned.binary ? 1 : 0;
+  for (const m of scanned.matches) out.findings.push(toFinding(forPath(m, rel), display));
+  return out;
+}
+
+/** A tar or gzip file: an image archive, or (`x.json.gz`) compressed text, bounded by the member limit. */
+async function scanPacked(path: string, display: string, rel: string): Promise<TargetScan> {
+  const out = emptyScan();
+  const { head, all } = await peek(createReadStream(path, { highWaterMark: 1 << 20 }), 512);
+  if (sniff(head) === 'tar') return await scanArchive(all, display, false);
+  // A gzip file is an archive when what it inflates to is a tar; otherwise its text is scanned.
+  const inflated = await peek(Readable.from(all).pipe(createGunzip()), 512);
+  if (sniff(inflated.head) === 'tar') return await scanArchive(inflated.all, display, false);
+  const textPath = path.replace(/\.t?gz$/i, '');
+  const named = fileNameMatch(path.split(/[\\/]/).join('/'));
+  if (named) out.findings.push(toFinding(forPath(named, rel), display));
+  const scanned = await scanStream(inflated.all, analyserFor(textPath), MEMBER_LIMIT);
+  if (scanned.truncated) out.problems.push(`${display}: ${tooLarge('inflated text', MEMBER_LIMIT, 'the rest was')}`);
+  out.counts.files = 1;
+  out.counts.bytes = scanned.bytes;
+  out.counts.binary = scanned.binary ? 1 : 0;
+  for (const m of scanned.matches) out.findings.push(toFinding(forPath(m, rel), display));
   return out;
 }
 

@@ -1,0 +1,56 @@
+/**
+ * A regular file read directly: open, the first chunk, then the rest in chunks of at
+ * most `CHUNK_BYTES`, each a fresh buffer (the scanner keeps a window across chunks).
+ * Synchronous on purpose: on one core, a thread-pool round trip per read and a stream
+ * per file cost more than the read itself, and a CLI scan has nothing else to serve.
+ * Memory stays bounded by the chunk size, whatever the file's size.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+/** Largest read: the scanner's window, so a window is usually one chunk. */
+export const CHUNK_BYTES = 1 << 20;
+
+/** An open file: its size when opened, and its first chunk (all of it when small). */
+export interface OpenFile {
+  fd: number;
+  size: number;
+  head: Buffer;
+  /** The head read came short: the file ends there. */
+  ended: boolean;
+}
+
+function readChunk(fd: number, want: number): Buffer {
+  const buf = Buffer.allocUnsafe(want);
+  let got = 0;
+  while (got < want) {
+    const n = readSync(fd, buf, got, want - got, null);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === want ? buf : buf.subarray(0, got);
+}
+
+/** Opens `path` and reads its first chunk; the caller closes `fd` (closeFile). */
+export function openFile(path: string): OpenFile {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    // One byte more than the size said, so a file that grew since is still read on.
+    const want = Math.min(CHUNK_BYTES, size + 1);
+    const head = readChunk(fd, want);
+    return { fd, size, head, ended: head.length < want };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/** The file's chunks, from the head on, until a read returns nothing. */
+export function* chunksOf(file: OpenFile): Generator<Buffer> {
+  if (file.head.length === 0) return;
+  yield file.head;
+  if (file.ended) return;
+  for (let b = readChunk(file.fd, CHUNK_BYTES); b.length > 0; b = readChunk(file.fd, CHUNK_BYTES)) yield b;
+}
+
+export const closeFile = (file: OpenFile): void => closeSync(file.fd);

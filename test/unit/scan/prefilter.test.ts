@@ -1,0 +1,104 @@
+/**
+ * The one-pass prefilter: the keyword automaton finds every occurrence a naive search
+ * finds; matching only at candidate starts reports exactly what each rule's global
+ * pattern reports over the whole text; and text with no anchor tries no pattern.
+ */
+import { KeywordSet } from '../../../src/scan/keywords';
+import { matchKnown, matchText, type MatchSteps } from '../../../src/scan/match';
+import { KNOWN_RULES } from '../../../src/scan/rules';
+import { FAKE_KINDS, plant, randomOf, rng } from '../../helpers/fake-secrets';
+import { sampleOf } from '../../helpers/regex-sample';
+
+/** Every (keyword, start) pair by plain search, in order of where each ends. */
+function naive(text: string, words: Array<{ text: string; caseless: boolean }>): number[] {
+  const hits: Array<[number, number, number]> = [];
+  words.forEach((w, id) => {
+    const hay = w.caseless ? text.toLowerCase() : text;
+    const needle = w.caseless ? w.text.toLowerCase() : w.text;
+    for (let i = hay.indexOf(needle); i !== -1; i = hay.indexOf(needle, i + 1)) hits.push([i + needle.length, -needle.length, id]);
+  });
+  return hits.sort((a, b) => a[0] - b[0] || a[1] - b[1]).flatMap(([end, neg, id]) => [id, end + neg]);
+}
+
+describe('KeywordSet', () => {
+  const words = [
+    { text: 'he', caseless: false }, { text: 'she', caseless: true }, { text: 'hers', caseless: false },
+    { text: 'His', caseless: false }, { text: 's.', caseless: false }, { text: 'KEY', caseless: true },
+  ];
+  it.each([
+    ['overlapping and nested words', 'ushers and his hers'],
+    ['case: caseless words in any case, the others exactly', 'SHE She sHe HE He he His HIS his'],
+    ['words at the very start and end', 'hers.s.key'],
+    ['characters outside latin1 and no words', '\u2028\uffff\u0100 plain text 12345'],
+    ['repeats', 'hehehehe s.s.s. kEykEy'],
+  ])('%s: the same hits as a plain search', (_label, text) => {
+    const set = new KeywordSet(words);
+    const sorted = (flat: number[]) => flat.reduce<string[]>((a, x, i) => (i % 2 ? [...a.slice(0, -1), `${a[a.length - 1]}@${x}`] : [...a, `${x}`]), []).sort();
+    expect(sorted(set.scan(text))).toEqual(sorted(naive(text, words)));
+  });
+
+  it('rejects a keyword outside ASCII', () => {
+    expect(() => new KeywordSet([{ text: 'clé', caseless: false }])).toThrow(RangeError);
+  });
+});
+
+function globalHits(pattern: RegExp, group: number, text: string) {
+  const hits: Array<{ index: number; secret: string; groups: Array<string | undefined> }> = [];
+  const re = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const secret = m[group];
+    if (secret !== undefined) hits.push({ index: m.index + m[0].indexOf(secret), secret, groups: [...m] });
+  }
+  return hits;
+}
+
+/** The old way: each rule's pattern run globally over the whole text. */
+function reference(text: string): Array<[string, number, string]> {
+  const out: Array<[string, number, string]> = [];
+  for (const rule of KNOWN_RULES) {
+    const hits = rule.find ? rule.find(text).map((h) => ({ ...h, groups: [] as Array<string | undefined> })) : globalHits(rule.pattern, rule.group, text);
+    for (const h of hits) if (!rule.accept || rule.accept(h.secret, h.groups)) out.push([rule.id, h.index, h.secret]);
+  }
+  return out;
+}
+
+const r = rng(7);
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** Texts that hold planted secrets, back to back, glued together, inside code and after near-misses of every anchor. */
+const TEXTS: Array<[string, string]> = [
+  ['each fake kind on its own line', FAKE_KINDS.map((k, i) => plant(k, i + 1).text).join('\n')],
+  ['fakes glued with no separator', FAKE_KINDS.map((k, i) => plant(k, i + 30).secret).join('')],
+  ['fakes inside code', FAKE_KINDS.map((k, i) => `if (x) { call("${plant(k, i + 60).secret}", 's.${randomOf(r, ALNUM, 24)}'); }`).join(' ')],
+  ['anchors with random tails', KNOWN_RULES.flatMap((rule) => rule.anchors.map((a) => `${a.marker}${randomOf(r, ALNUM + '_-.:=/', 60)}`)).join(' ')],
+  ['a sample drawn from every rule\'s pattern', KNOWN_RULES.map((rule) => ` ${sampleOf(rule.pattern.source, r)} `).join('\n')],
+  ['anchors repeated and upper-cased', KNOWN_RULES.flatMap((rule) => rule.anchors.map((a) => `${a.marker.toUpperCase()}${a.marker}${a.marker}`)).join('')],
+];
+
+describe('matching at candidate starts', () => {
+  it.each(TEXTS)('%s: the same hits as each pattern run over the whole text', (_label, text) => {
+    const sort = (xs: Array<[string, number, string]>) => [...xs].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+    const ours = matchKnown(text).map((m): [string, number, string] => [m.ruleId, m.index, m.secret]);
+    expect(sort(ours)).toEqual(sort(reference(text)));
+    expect(ours.length).toBeGreaterThan(0);
+  });
+
+  it('finds every rule in a sample drawn from its own pattern, but those whose content check a random sample fails', () => {
+    const text = KNOWN_RULES.map((rule) => ` ${sampleOf(rule.pattern.source, rng(3))} `).join('\n');
+    const found = new Set(matchKnown(text).map((m) => m.ruleId));
+    // A random body is no decodable JWT header, Docker `user:password`, PEM key body or connection host.
+    expect(KNOWN_RULES.filter((rule) => !found.has(rule.id)).map((rule) => rule.id).sort()).toEqual(['connection-string-password', 'docker-config-auth', 'jwt', 'private-key']);
+  });
+
+  it.each([1, 4, 16])('text with no anchor and no key word tries no pattern (%i x 64 KB)', (n) => {
+    const steps: MatchSteps = { attempts: 0 };
+    const text = 'const value = compute(1, 2, 3); // filler\n'.repeat(1560 * n);
+    expect(matchText(text, 'code', steps)).toEqual([]);
+    expect(steps.attempts).toBe(0);
+  });
+
+  it.each([100, 1000, 10_000])('%i anchors: at most one attempt per anchor and rule', (n) => {
+    const steps: MatchSteps = { attempts: 0 };
+    matchText('x = ghp_short; '.repeat(n), 'text', steps);
+    expect(steps.attempts).toBe(n);
+  });
+});
