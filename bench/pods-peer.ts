@@ -6,7 +6,7 @@
  * namespace, the in-cluster files (a service-account token, the CA) it expects.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubectl, stack } from '../test/e2e/helpers/stack';
 
@@ -35,6 +35,7 @@ export function agentImage(repo: string): string {
   const local = execFileSync('bash', [join(repo, 'test', 'stack', 'vault-image.sh')], { encoding: 'utf8' }).trim().split('\n').pop() ?? '';
   const name = local.replace(/^localhost\//, '');
   const archive = join(s.SB_STACK_DIR, 'agent-image.tar');
+  rmSync(archive, { force: true });
   execFileSync('buildah', ['push', '--quiet', local, `docker-archive:${archive}:${name}`], { stdio: 'ignore' });
   execFileSync(join(s.SB_BIN, 'ctr'), ['--address', s.CONTAINERD_ADDRESS, '-n', 'k8s.io', 'images', 'import', archive], { stdio: 'ignore' });
   return name;
