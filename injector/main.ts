@@ -57,7 +57,7 @@ export async function startInjector(config: InjectorConfig, opts: StartOptions =
     }));
   if (opts.processMetrics) collectDefaultMetrics({ register: metrics.registry });
   let listening = false;
-  const { app } = createApp({ config, audit, logger, detect: opts.detect, metrics, ready: () => listening });
+  const { handler } = createApp({ config, audit, logger, detect: opts.detect, metrics, ready: () => listening });
   const server = createServer(
     {
       ...TLS_OPTIONS,
@@ -68,7 +68,7 @@ export async function startInjector(config: InjectorConfig, opts: StartOptions =
       keepAliveTimeout: TIMEOUTS.keepAliveMs,
       connectionsCheckingInterval: TIMEOUTS.checkIntervalMs,
     },
-    app,
+    handler,
   );
   server.on('tlsClientError', (err) => logger.debug({ err: { message: err.message } }, 'TLS handshake failed'));
   const reloader = new CertReloader(config.tlsCertFile, config.tlsKeyFile, (pair) => server.setSecureContext({ ...TLS_OPTIONS, ...pair }));

@@ -1,4 +1,5 @@
-/** The express app in process (supertest): the injector's HTTP rows of docs/threat-model.md. */
+/** The injector's request handler in process (supertest): the injector's HTTP rows of docs/threat-model.md. */
+import { createServer } from 'node:http';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createApp } from '../../injector/app';
@@ -20,8 +21,8 @@ function setup(detect = fakeDetect, env: Record<string, string> = {}) {
   });
   const audit = new MemoryAuditSink();
   const logger = createLogger({ name: 'injector', level: 'debug', destination });
-  const { app } = createApp({ config: testConfig(env), audit, logger, detect });
-  return { app, audit, logs: () => lines.join('') };
+  const { handler } = createApp({ config: testConfig(env), audit, logger, detect });
+  return { app: handler, audit, logs: () => lines.join('') };
 }
 
 const post = (app: ReturnType<typeof setup>['app']) => request(app).post('/mutate');
@@ -168,7 +169,7 @@ describe('a flood of requests (T14)', () => {
   // webhook timeout (10 s), whatever else the machine is doing.
   it('answers every request with its own uid and stays healthy', async () => {
     const { app } = setup();
-    const server = app.listen(0, '127.0.0.1');
+    const server = createServer(app).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const agent = request.agent(server);
     const review = fixture('pod-create-small');
