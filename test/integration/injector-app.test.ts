@@ -68,6 +68,24 @@ describe('malformed requests get 4xx and are never logged (T1, T2, T3)', () => {
   });
 });
 
+describe('the /mutate route as the apiserver calls it', () => {
+  it.each<[string, string, Record<string, string>, number]>([
+    ['with the timeout query the apiserver appends', '/mutate?timeout=10s', {}, 200],
+    ['with a trailing slash', '/mutate/', {}, 200],
+    ['in another case', '/MUTATE', {}, 200],
+    ['with a charset', '/mutate', { 'Content-Type': 'application/json; charset=utf-8' }, 200],
+    ['compressed: refused, never inflated past the limit', '/mutate', { 'Content-Encoding': 'gzip' }, 415],
+    ['another path', '/mutate2', {}, 404],
+  ])('%s', async (_label, path, headers, status) => {
+    const { app, audit } = setup();
+    const review = fixture('pod-create-small');
+    const res = await request(app).post(path).set({ 'Content-Type': 'application/json', ...headers }).send(JSON.stringify(review));
+    expect(res.status).toBe(status);
+    if (status === 200) expect(res.body.response).toMatchObject({ uid: review.request.uid, allowed: true });
+    else expect(audit.entries).toEqual([]);
+  });
+});
+
 describe('decisions are HTTP 200', () => {
   it.each([
     ['inject', 'pod-create-small', true],
