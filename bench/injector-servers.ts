@@ -18,9 +18,9 @@ export interface Server {
 export const OUR_ENV = { VAULT_ADDR: 'https://vault.vault.svc:8200', SIDECAR_IMAGE: 'registry.example.com/secrets-broker:bench', INJECTOR_LOG_LEVEL: 'warn' };
 
 /** `workers`: INJECTOR_WORKERS, or undefined for the default. */
-export function startOurs(bin: string, tls: TestCert, port: number, pinned: boolean, workers?: number): Server {
+export function startOurs(bin: string, tls: TestCert, port: number, pinned: boolean, workers?: number, extra: Record<string, string> = {}): Server {
   const env = {
-    ...process.env, ...OUR_ENV, INJECTOR_PORT: String(port), INJECTOR_BIND_ADDRESS: '127.0.0.1',
+    ...process.env, ...OUR_ENV, ...extra, INJECTOR_PORT: String(port), INJECTOR_BIND_ADDRESS: '127.0.0.1',
     INJECTOR_TLS_CERT_FILE: tls.certFile, INJECTOR_TLS_KEY_FILE: tls.keyFile,
     ...(workers !== undefined && { INJECTOR_WORKERS: String(workers) }),
   };
