@@ -68,24 +68,7 @@ async function measure(
       await new Promise((r) => setTimeout(r, 1000));
       const tag = pinned ? 'one core' : 'unpinned';
       if (pinned) out.set('idle RSS (MiB)', sumRss(server, 'VmRSS').toFixed(1));
-      for (const [label, body] of bodies) {
-        const url = `https://127.0.0.1:${server.port}/mutate`;
-        const reference = await post(server.port, body, tls.cert);
-        const checked = checkResponse(reference, body, SIDECAR[server.name]);
-        await saturate(wrk, url, body, reference, dir, 1, pinned);
-        const pids = processTree(server.child.pid!);
-        const before = cpuByPid(pids);
-        const sat = await saturate(wrk, url, body, reference, dir, seconds, pinned);
-        const cpu = [...cpuByPid(pids)].reduce((a, [pid, ms]) => a + ms - (before.get(pid) ?? 0), 0);
-        out.set(`${label}: requests/s, ${tag}`, Math.round(sat.perSecond).toString());
-        out.set(`${label}: failed responses at saturation, ${tag}`, `${checked ? sat.bad : sat.requests} of ${sat.requests}`);
-        if (!pinned) continue;
-        out.set(`${label}: CPU ms per request, one core`, (cpu / Math.max(1, sat.requests)).toFixed(3));
-        const fixed = await fixedRate(url, body, seconds);
-        const bad = fixed.bodies.filter((b) => !checkResponse(b, body, SIDECAR[server.name])).length + fixed.failed;
-        out.set(`${label}: p50 / p99 / p99.9 at 200 req/s (ms)`, [50, 99, 99.9].map((p) => percentile(fixed.latencies, p).toFixed(2)).join(' / '));
-        out.set(`${label}: failed responses at 200 req/s`, `${bad} of ${fixed.bodies.length}`);
-      }
+      for (const [label, body] of bodies) await oneCase(out, server, label, body, { tls, dir, wrk, seconds, pinned });
       const workers = processTree(server.child.pid!);
       out.set(`peak RSS, largest process (MiB), ${tag}`, Math.max(...workers.map((p) => statusMiB(p, 'VmHWM'))).toFixed(1));
       out.set(`peak RSS, all processes (MiB), ${tag}`, `${sumRss(server, 'VmHWM').toFixed(1)} (${workers.length} process${workers.length > 1 ? 'es' : ''})`);
@@ -94,6 +77,36 @@ async function measure(
     }
   }
   return out;
+}
+
+interface Run {
+  tls: TestCert;
+  dir: string;
+  wrk: string | undefined;
+  seconds: number;
+  pinned: boolean;
+}
+
+/** One file against one server: saturation (and CPU), then, pinned, the fixed rate. */
+async function oneCase(out: Figures, server: Server, label: string, body: string, run: Run): Promise<void> {
+  const { tls, dir, wrk, seconds, pinned } = run;
+  const tag = pinned ? 'one core' : 'unpinned';
+  const url = `https://127.0.0.1:${server.port}/mutate`;
+  const reference = await post(server.port, body, tls.cert);
+  const checked = checkResponse(reference, body, SIDECAR[server.name]);
+  await saturate(wrk, url, body, reference, dir, 1, pinned);
+  const pids = processTree(server.child.pid!);
+  const before = cpuByPid(pids);
+  const sat = await saturate(wrk, url, body, reference, dir, seconds, pinned);
+  const cpu = [...cpuByPid(pids)].reduce((a, [pid, ms]) => a + ms - (before.get(pid) ?? 0), 0);
+  out.set(`${label}: requests/s, ${tag}`, Math.round(sat.perSecond).toString());
+  out.set(`${label}: failed responses at saturation, ${tag}`, `${checked ? sat.bad : sat.requests} of ${sat.requests}`);
+  if (!pinned) return;
+  out.set(`${label}: CPU ms per request, one core`, (cpu / Math.max(1, sat.requests)).toFixed(3));
+  const fixed = await fixedRate(url, body, seconds);
+  const bad = fixed.bodies.filter((b) => !checkResponse(b, body, SIDECAR[server.name])).length + fixed.failed;
+  out.set(`${label}: p50 / p99 / p99.9 at 200 req/s (ms)`, [50, 99, 99.9].map((p) => percentile(fixed.latencies, p).toFixed(2)).join(' / '));
+  out.set(`${label}: failed responses at 200 req/s`, `${bad} of ${fixed.bodies.length}`);
 }
 
 function print(ours: Figures, theirs: Figures | undefined, wrk: string | undefined): void {

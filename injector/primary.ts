@@ -55,16 +55,26 @@ export async function runPrimary(config: InjectorConfig, workers: number, opts: 
     return AggregatorRegistry.aggregate([...got, await registry.getMetricsAsJSON()]).metrics();
   };
 
+  const onRegistry = (id: number, metrics: RegistryJson): void => {
+    const scrape = scrapes.get(id);
+    scrape?.got.push(metrics);
+    if (scrape && scrape.got.length >= scrape.want) scrape.done();
+  };
   const onMessage = (w: Worker, m: unknown): void => {
     if (!isMessage<ToPrimary>(m)) return;
-    if (m.sb === 'audit') audit.record(m.entry);
-    else if (m.sb === 'metrics') merged().then((text) => w.isConnected() && w.send({ sb: 'metrics', id: m.id, text } satisfies ToWorker), () => undefined);
-    else if (m.sb === 'registry') {
-      const scrape = scrapes.get(m.id);
-      scrape?.got.push(m.metrics);
-      if (scrape && scrape.got.length >= scrape.want) scrape.done();
-    } else if (m.sb === 'listening' && started && ++started.listening === workers) started.resolve();
-    else if (m.sb === 'fatal') started?.reject(new RuntimeFailure(m.message));
+    switch (m.sb) {
+      case 'audit':
+        return audit.record(m.entry);
+      case 'metrics':
+        return void merged().then((text) => w.isConnected() && w.send({ sb: 'metrics', id: m.id, text } satisfies ToWorker), () => undefined);
+      case 'registry':
+        return onRegistry(m.id, m.metrics);
+      case 'listening':
+        if (started && ++started.listening === workers) started.resolve();
+        return;
+      case 'fatal':
+        return started?.reject(new RuntimeFailure(m.message));
+    }
   };
 
   const fork = (): void => {

@@ -9,15 +9,19 @@ function referenceDepth(buf: Uint8Array): number {
   let max = 0;
   for (let i = 0; i < buf.length; i++) {
     const b = buf[i];
-    if (b === 0x22) {
-      for (i++; i < buf.length; i++) {
-        if (buf[i] === 0x5c) i++;
-        else if (buf[i] === 0x22) break;
-      }
-    } else if (b === 0x7b || b === 0x5b) max = Math.max(max, ++depth);
+    if (b === 0x22) i = referenceEndOfString(buf, i + 1);
+    else if (b === 0x7b || b === 0x5b) max = Math.max(max, ++depth);
     else if (b === 0x7d || b === 0x5d) depth--;
   }
   return max;
+}
+
+function referenceEndOfString(buf: Uint8Array, i: number): number {
+  for (; i < buf.length; i++) {
+    if (buf[i] === 0x5c) i++;
+    else if (buf[i] === 0x22) return i;
+  }
+  return i;
 }
 
 describe('jsonDepth', () => {
