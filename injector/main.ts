@@ -32,6 +32,8 @@ export interface StartOptions {
   processMetrics?: boolean;
   /** The text of GET /metrics, when not this process's registry alone (a worker asks the primary: worker.ts). */
   metricsText?: () => Promise<string>;
+  /** When runInjector and runPrimary stop; by default the first SIGTERM or SIGINT (tests stop them themselves). */
+  until?: Promise<void>;
 }
 
 export interface RunningInjector {

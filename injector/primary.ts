@@ -19,7 +19,12 @@ import { untilSignal } from './signals';
 /** A worker that does not hand over its metrics within this is left out of that scrape. */
 export const SCRAPE_WAIT_MS = 2000;
 
-export async function runPrimary(config: InjectorConfig, workers: number, opts: StartOptions = {}): Promise<void> {
+export interface PrimaryOptions extends StartOptions {
+  /** Added to this process's environment for each worker, which reads its settings from it as the primary did. */
+  workerEnv?: Record<string, string>;
+}
+
+export async function runPrimary(config: InjectorConfig, workers: number, opts: PrimaryOptions = {}): Promise<void> {
   const logger = opts.logger ?? createLogger({ name: 'injector', level: config.logLevel });
   servingPair(config);
   const registry = new Registry();
@@ -78,7 +83,7 @@ export async function runPrimary(config: InjectorConfig, workers: number, opts: 
   };
 
   const fork = (): void => {
-    const w = cluster.fork();
+    const w = cluster.fork(opts.workerEnv);
     live.add(w);
     w.on('message', (m: unknown) => onMessage(w, m));
     w.on('exit', (code, signal) => {
@@ -110,6 +115,6 @@ export async function runPrimary(config: InjectorConfig, workers: number, opts: 
     started = undefined;
   }
   logger.info({ port: config.port, address: config.bindAddress, workers }, 'injector workers listening');
-  await untilSignal();
+  await (opts.until ?? untilSignal());
   await stopAll();
 }

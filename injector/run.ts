@@ -17,6 +17,6 @@ export async function runInjector(config: InjectorConfig, opts: StartOptions = {
   const workers = resolveWorkers(config.workers);
   if (workers > 1) return runPrimary(config, workers, opts);
   const running = await startInjector(config, { processMetrics: true, ...opts });
-  await untilSignal();
+  await (opts.until ?? untilSignal());
   await running.close().catch(() => undefined);
 }
