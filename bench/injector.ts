@@ -1,149 +1,157 @@
 /**
- * `npm run bench injector`: the injector over TLS with keep-alive (autocannon), as its own
- * process started through the CLI, with the AdmissionReview fixtures of the tests:
- * latency at a fixed 200 req/s, saturation throughput, CPU-ms per request, idle and peak
- * RSS; every response of the fixed-rate run is checked (the patch applies and contains
- * the sidecar). Plus a micro-benchmark of building the patch for the 1000-env pod.
- * The peer (vault-k8s) cannot be built here; its column says so.
- * Options: --duration=SECONDS (default 10).
+ * `npm run bench injector`: secrets-broker's injector beside vault-k8s, each its own
+ * process over TLS with keep-alive, with the same AdmissionReview files (a small pod, a
+ * 1000-env pod, a pod with init containers) carrying both projects' annotations. Pinned:
+ * each server on core 0 (`taskset -c 0`, ours with one worker), the load on core 1;
+ * requests/s at saturation, CPU ms per request (utime + stime of every process of the
+ * server), p50/p99/p99.9 at 200 req/s, idle and peak RSS. Unpinned: ours with its default
+ * workers, the peer as it comes. Every response is checked: the fixed-rate ones applied
+ * and searched for the sidecar, the saturation ones compared with a checked answer.
+ * The peer: SB_BENCH_VAULT_K8S (see bench/injector-servers.ts); without it its column
+ * says "peer not given". Options: --duration=SECONDS (default 5).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { applyPatch, deepClone } from 'fast-json-patch';
-import { parseReview, reviewPod } from '../src/inject/review';
-import { loadInjectorConfig } from '../src/config/injector';
 import { makeCert, type TestCert } from '../test/helpers/tls';
+import { findWrk, fixedRate, percentile, saturate } from './injector-load';
+import { cpuByPid, processTree, startOurs, startPeer, statusMiB, stop, waitReady, type Server } from './injector-servers';
 
 const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures', 'admission');
-const CASES = [
-  ['small pod', 'pod-create-small'],
-  ['1000 env vars', 'pod-create-1000-env'],
-  ['existing init containers', 'pod-create-init-containers'],
-] as const;
-const PEER = 'unavailable (module proxy refuses vault-k8s)';
-const ENV = { VAULT_ADDR: 'https://vault.vault.svc:8200', SIDECAR_IMAGE: 'registry.example.com/secrets-broker:bench', INJECTOR_LOG_LEVEL: 'warn' };
+const CASES = [['small pod', 'pod-create-small'], ['1000-env pod', 'pod-create-1000-env'], ['pod with init containers', 'pod-create-init-containers']] as const;
+const PEER_ANNOTATIONS = { 'vault.hashicorp.com/agent-inject': 'true', 'vault.hashicorp.com/role': 'shop-web', 'vault.hashicorp.com/agent-inject-secret-db': 'secret/data/shop/db' };
+/** The container each server adds, by which a response is known to carry the sidecar. */
+const SIDECAR = { ours: 'secrets-broker', peer: 'vault-agent-init' } as const;
 
-interface Row {
-  metric: string;
-  ours: string;
-}
+type Figures = Map<string, string>;
 
 export async function main(args: string[]): Promise<void> {
-  const duration = Number(/^--duration=(\d+)$/.exec(args.find((a) => a.startsWith('--duration=')) ?? '')?.[1] ?? 10);
-  const rows: Row[] = [];
-  rows.push(...micro());
+  const seconds = Number(/^--duration=(\d+)$/.exec(args.find((a) => a.startsWith('--duration=')) ?? '')?.[1] ?? 5);
+  const wrk = findWrk();
+  const peer = process.env.SB_BENCH_VAULT_K8S;
+  const bodies = CASES.map(([label, name]) => [label, withPeerAnnotations(readFileSync(join(FIXTURES, `${name}.json`), 'utf8'))] as const);
   const tls = makeCert();
-  const port = await freePort();
-  const child = startChild(tls, port);
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
+  const bin = join(__dirname, '..', 'src', 'cli', 'bin.js');
   try {
-    await waitReady(port, tls.cert);
-    await sleep(1000);
-    rows.push({ metric: 'idle RSS (MiB)', ours: mib(procStatus(child, 'VmRSS')) });
-    for (const [label, name] of CASES) rows.push(...(await oneCase(label, readFileSync(join(FIXTURES, `${name}.json`), 'utf8'), port, child, duration)));
-    rows.push({ metric: 'peak RSS (MiB)', ours: mib(procStatus(child, 'VmHWM')) });
+    const ours = await measure((port, pinned) => startOurs(bin, tls, port, pinned, pinned ? 1 : undefined), bodies, tls, dir, wrk, seconds);
+    const theirs = peer ? await measure((port, pinned) => startPeer(peer, tls, port, pinned), bodies, tls, dir, wrk, seconds) : undefined;
+    // vault-k8s has no literal-secret check: ours without it, pinned, bounds what the check costs.
+    const off = await measure((port) => startOurs(bin, tls, port, true, 1, { INJECTOR_LITERAL_SECRETS: 'off' }), bodies.slice(0, 2), tls, dir, wrk, seconds, [true]);
+    for (const [label] of bodies.slice(0, 2)) {
+      for (const what of ['requests/s', 'CPU ms per request']) {
+        const key = `${label}: ${what}, one core`;
+        ours.set(`${key}, literal-secret check off`, off.get(key) ?? 'n/a');
+        theirs?.set(`${key}, literal-secret check off`, theirs.get(key) ?? 'n/a');
+      }
+    }
+    print(ours, theirs, wrk);
   } finally {
-    child.kill('SIGTERM');
     rmSync(tls.dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write('| metric | secrets-broker | vault-k8s | ratio |\n| --- | --- | --- | --- |\n');
-  for (const r of rows) process.stdout.write(`| ${r.metric} | ${r.ours} | ${PEER} | n/a |\n`);
 }
 
-/** Building the patch in process: the 1000-env pod, target under 2 ms. */
-function micro(): Row[] {
-  const body = readFileSync(join(FIXTURES, 'pod-create-1000-env.json'), 'utf8');
-  const config = loadInjectorConfig({ ...ENV, INJECTOR_TLS_CERT_FILE: '-', INJECTOR_TLS_KEY_FILE: '-' });
-  const review = parseReview(JSON.parse(body));
-  const build: number[] = [];
-  const full: number[] = [];
-  for (let i = 0; i < 2200; i++) {
-    let t = process.hrtime.bigint();
-    reviewPod(review, { config });
-    const built = Number(process.hrtime.bigint() - t) / 1e6;
-    t = process.hrtime.bigint();
-    reviewPod(parseReview(JSON.parse(body)), { config });
-    const parsed = Number(process.hrtime.bigint() - t) / 1e6;
-    if (i >= 200) {
-      build.push(built);
-      full.push(parsed);
+/** The rows of one server: pinned, then unpinned. */
+async function measure(
+  start: (port: number, pinned: boolean) => Server, bodies: ReadonlyArray<readonly [string, string]>, tls: TestCert, dir: string, wrk: string | undefined, seconds: number,
+  phases = [true, false],
+): Promise<Figures> {
+  const out: Figures = new Map();
+  for (const pinned of phases) {
+    const server = start(await freePort(), pinned);
+    try {
+      await waitReady(server, tls.cert);
+      await new Promise((r) => setTimeout(r, 1000));
+      const tag = pinned ? 'one core' : 'unpinned';
+      if (pinned) out.set('idle RSS (MiB)', sumRss(server, 'VmRSS').toFixed(1));
+      for (const [label, body] of bodies) await oneCase(out, server, label, body, { tls, dir, wrk, seconds, pinned });
+      const workers = processTree(server.child.pid!);
+      out.set(`peak RSS, largest process (MiB), ${tag}`, Math.max(...workers.map((p) => statusMiB(p, 'VmHWM'))).toFixed(1));
+      out.set(`peak RSS, all processes (MiB), ${tag}`, `${sumRss(server, 'VmHWM').toFixed(1)} (${workers.length} process${workers.length > 1 ? 'es' : ''})`);
+    } finally {
+      await stop(server);
     }
   }
-  return [
-    { metric: 'patch build, 1000-env pod, p50 / p99 (ms)', ours: `${fmt(pct(build, 50))} / ${fmt(pct(build, 99))}` },
-    { metric: 'JSON parse + patch build, 1000-env pod, p50 / p99 (ms)', ours: `${fmt(pct(full, 50))} / ${fmt(pct(full, 99))}` },
-  ];
+  return out;
 }
 
-async function oneCase(label: string, body: string, port: number, child: ChildProcess, duration: number): Promise<Row[]> {
-  const url = `https://127.0.0.1:${port}/mutate`;
-  const headers = { 'content-type': 'application/json' };
-  // Warm-up, then the fixed rate with every response checked.
-  await autocannon({ url, method: 'POST', body, headers, connections: 4, duration: 2 });
-  const latencies: number[] = [];
-  const bodies: string[] = [];
-  const cpu0 = cpuMs(child);
-  const fixedResult = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url, connections: 10, overallRate: 200, duration,
-        // Kept for checking after the run, so checking does not slow the client down.
-        requests: [{ method: 'POST', body, headers, onResponse: (_status: number, resBody: string) => void bodies.push(resBody) }],
-      },
-      (err, result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)),
-    );
-    instance.on('response', (_c, _status, _bytes, ms) => latencies.push(ms));
-  });
-  const bad = bodies.filter((b) => !checkResponse(200, b, body)).length;
-  const cpu = (cpuMs(child) - cpu0) / Math.max(1, fixedResult.requests.total);
-  const sat = await autocannon({ url, method: 'POST', body, headers, connections: 16, duration });
-  return [
-    { metric: `${label}: p50 / p99 / p99.9 at 200 req/s (ms)`, ours: `${fmt(pct(latencies, 50))} / ${fmt(pct(latencies, 99))} / ${fmt(pct(latencies, 99.9))}` },
-    { metric: `${label}: responses checked / failed`, ours: `${latencies.length} / ${bad + fixedResult.non2xx + fixedResult.errors}` },
-    { metric: `${label}: CPU per request (ms)`, ours: fmt(cpu) },
-    { metric: `${label}: saturation (req/s, 16 connections)`, ours: Math.round(sat.requests.average).toString() },
-  ];
+interface Run {
+  tls: TestCert;
+  dir: string;
+  wrk: string | undefined;
+  seconds: number;
+  pinned: boolean;
+}
+
+/** One file against one server: saturation (and CPU), then, pinned, the fixed rate. */
+async function oneCase(out: Figures, server: Server, label: string, body: string, run: Run): Promise<void> {
+  const { tls, dir, wrk, seconds, pinned } = run;
+  const tag = pinned ? 'one core' : 'unpinned';
+  const url = `https://127.0.0.1:${server.port}/mutate`;
+  const reference = await post(server.port, body, tls.cert);
+  const checked = checkResponse(reference, body, SIDECAR[server.name]);
+  await saturate(wrk, url, body, reference, dir, 1, pinned);
+  const pids = processTree(server.child.pid!);
+  const before = cpuByPid(pids);
+  const sat = await saturate(wrk, url, body, reference, dir, seconds, pinned);
+  const cpu = [...cpuByPid(pids)].reduce((a, [pid, ms]) => a + ms - (before.get(pid) ?? 0), 0);
+  out.set(`${label}: requests/s, ${tag}`, Math.round(sat.perSecond).toString());
+  out.set(`${label}: failed responses at saturation, ${tag}`, `${checked ? sat.bad : sat.requests} of ${sat.requests}`);
+  if (!pinned) return;
+  out.set(`${label}: CPU ms per request, one core`, (cpu / Math.max(1, sat.requests)).toFixed(3));
+  const fixed = await fixedRate(url, body, seconds);
+  const bad = fixed.bodies.filter((b) => !checkResponse(b, body, SIDECAR[server.name])).length + fixed.failed;
+  out.set(`${label}: p50 / p99 / p99.9 at 200 req/s (ms)`, [50, 99, 99.9].map((p) => percentile(fixed.latencies, p).toFixed(2)).join(' / '));
+  out.set(`${label}: failed responses at 200 req/s`, `${bad} of ${fixed.bodies.length}`);
+}
+
+function print(ours: Figures, theirs: Figures | undefined, wrk: string | undefined): void {
+  const lines = ['| metric | secrets-broker | vault-k8s v1.7.6 | ratio |', '| --- | --- | --- | --- |'];
+  for (const [metric, value] of ours) {
+    const peer = theirs?.get(metric);
+    const ratio = peer !== undefined && /^[\d.]+$/.test(value) && /^[\d.]+$/.test(peer) && Number(peer) > 0 ? (Number(value) / Number(peer)).toFixed(2) : 'n/a';
+    lines.push(`| ${metric} | ${value} | ${peer ?? 'peer not given'} | ${ratio} |`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\nload: ${wrk ? `wrk (${wrk}) at saturation, autocannon at 200 req/s` : 'autocannon only: wrk not found (install it, or name it in SB_BENCH_WRK); a Node client on one core may saturate before the server'}\n`);
+}
+
+function withPeerAnnotations(text: string): string {
+  const review = JSON.parse(text) as { request: { object: { metadata: { annotations?: Record<string, string> } } } };
+  const meta = review.request.object.metadata;
+  meta.annotations = { ...meta.annotations, ...PEER_ANNOTATIONS };
+  return JSON.stringify(review);
 }
 
 /** The patch applies to the request's pod and adds the sidecar. */
-function checkResponse(status: number, resBody: string, reqBody: string): boolean {
-  if (status !== 200) return false;
+function checkResponse(resBody: string, reqBody: string, sidecar: string): boolean {
   try {
     const response = JSON.parse(resBody).response;
-    const pod = JSON.parse(reqBody).request.object;
     const patch = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
-    const after = applyPatch(deepClone(pod), patch, true, false).newDocument;
-    return after.spec.initContainers.some((c: { name: string }) => c.name === 'secrets-broker');
+    const after = applyPatch(deepClone(JSON.parse(reqBody).request.object), patch, true, false).newDocument;
+    return response.allowed === true && after.spec.initContainers.some((c: { name: string }) => c.name === sidecar);
   } catch {
     return false;
   }
 }
 
-function startChild(tls: TestCert, port: number): ChildProcess {
-  const bin = join(__dirname, '..', 'src', 'cli', 'bin.js');
-  return spawn(process.execPath, [bin, 'injector'], {
-    env: { ...process.env, ...ENV, INJECTOR_PORT: String(port), INJECTOR_BIND_ADDRESS: '127.0.0.1', INJECTOR_TLS_CERT_FILE: tls.certFile, INJECTOR_TLS_KEY_FILE: tls.keyFile },
-    stdio: ['ignore', 'ignore', 'inherit'],
+function post(port: number, body: string, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/mutate', method: 'POST', ca, servername: 'localhost', headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end(body);
   });
 }
 
-async function waitReady(port: number, ca: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, path: '/readyz', ca, servername: 'localhost' }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      });
-      req.on('error', () => resolve(false));
-      req.end();
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error('injector did not become ready');
+function sumRss(server: Server, key: 'VmRSS' | 'VmHWM'): number {
+  return processTree(server.child.pid!).reduce((a, p) => a + statusMiB(p, key), 0);
 }
 
 function freePort(): Promise<number> {
@@ -153,23 +161,4 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-function cpuMs(child: ChildProcess): number {
-  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in clock ticks (USER_HZ 100)
-}
-
-function procStatus(child: ChildProcess, key: string): number {
-  const line = readFileSync(`/proc/${child.pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${key}:`)) ?? '';
-  return Number(/(\d+)/.exec(line)?.[1] ?? 0) * 1024;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
-const fmt = (n: number): string => n.toFixed(n < 10 ? 3 : 1);
-
-function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 }

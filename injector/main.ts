@@ -14,7 +14,7 @@ import { ConfigError, listenFailure } from '../src/errors';
 import type { LiteralDetector } from '../src/inject/literal';
 import { createLogger, type Logger } from '../src/log';
 import { createApp } from './app';
-import { createMetrics } from './metrics';
+import { createMetrics, type InjectorMetrics } from './metrics';
 import { CertReloader, loadKeyPair, TLS_OPTIONS } from './tls';
 
 /**
@@ -30,11 +30,16 @@ export interface StartOptions {
   detect?: LiteralDetector;
   /** Collect process metrics (CPU, memory); off in tests that start many servers. */
   processMetrics?: boolean;
+  /** The text of GET /metrics, when not this process's registry alone (a worker asks the primary: worker.ts). */
+  metricsText?: () => Promise<string>;
+  /** When runInjector and runPrimary stop; by default the first SIGTERM or SIGINT (tests stop them themselves). */
+  until?: Promise<void>;
 }
 
 export interface RunningInjector {
   server: Server;
   port: number;
+  metrics: InjectorMetrics;
   close(): Promise<void>;
 }
 
@@ -57,7 +62,7 @@ export async function startInjector(config: InjectorConfig, opts: StartOptions =
     }));
   if (opts.processMetrics) collectDefaultMetrics({ register: metrics.registry });
   let listening = false;
-  const { app } = createApp({ config, audit, logger, detect: opts.detect, metrics, ready: () => listening });
+  const { handler } = createApp({ config, audit, logger, detect: opts.detect, metrics, metricsText: opts.metricsText, ready: () => listening });
   const server = createServer(
     {
       ...TLS_OPTIONS,
@@ -68,7 +73,7 @@ export async function startInjector(config: InjectorConfig, opts: StartOptions =
       keepAliveTimeout: TIMEOUTS.keepAliveMs,
       connectionsCheckingInterval: TIMEOUTS.checkIntervalMs,
     },
-    app,
+    handler,
   );
   server.on('tlsClientError', (err) => logger.debug({ err: { message: err.message } }, 'TLS handshake failed'));
   const reloader = new CertReloader(config.tlsCertFile, config.tlsKeyFile, (pair) => server.setSecureContext({ ...TLS_OPTIONS, ...pair }));
@@ -104,11 +109,11 @@ export async function startInjector(config: InjectorConfig, opts: StartOptions =
     });
     await audit.flush();
   };
-  return { server, port, close };
+  return { server, port, metrics, close };
 }
 
 /** The serving certificate and key named by the settings; one that cannot be loaded is a settings problem (exit 2). */
-function servingPair(config: InjectorConfig): ReturnType<typeof loadKeyPair> {
+export function servingPair(config: InjectorConfig): ReturnType<typeof loadKeyPair> {
   const problems = (['INJECTOR_TLS_CERT_FILE', 'INJECTOR_TLS_KEY_FILE'] as const)
     .map((setting, i) => ({ setting, file: i === 0 ? config.tlsCertFile : config.tlsKeyFile }))
     .flatMap(({ setting, file }) => {
@@ -125,18 +130,4 @@ function servingPair(config: InjectorConfig): ReturnType<typeof loadKeyPair> {
   } catch {
     throw new ConfigError([{ setting: 'INJECTOR_TLS_KEY_FILE', message: 'is not the PEM key of INJECTOR_TLS_CERT_FILE (or either is not PEM)' }]);
   }
-}
-
-/** Runs until SIGTERM or SIGINT, then stops accepting, finishes in-flight requests and flushes the audit trail. */
-export async function runInjector(config: InjectorConfig, opts: StartOptions = {}): Promise<void> {
-  const running = await startInjector(config, { processMetrics: true, ...opts });
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      running.close().then(resolve, resolve);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
 }

@@ -16,7 +16,7 @@ Bad settings exit 2 with one line per problem; a port already in use exits 3.`;
 export async function injector(io: CliIO): Promise<ExitCode> {
   const config = loadInjectorConfig(io.env);
   // Loaded on demand so other commands do not pay for express.
-  const { runInjector } = await import('../../injector/main');
+  const { runInjector } = await import('../../injector/run');
   await runInjector(config, {});
   return EXIT.OK;
 }

@@ -42,6 +42,17 @@ const dnsName = makeValidator<string>((v) => {
 const UNSET_UID = 0;
 const optionalUid = makeValidator<number>((v) => (v === '' ? UNSET_UID : intRange(1, 2147483647)(v)));
 const intBetween = (min: number, max: number): ReturnType<typeof makeValidator<number>> => makeValidator<number>(intRange(min, max));
+/** The most worker processes INJECTOR_WORKERS may ask for; `auto` takes at most MAX_AUTO_WORKERS (memory grows with each). */
+export const MAX_WORKERS = 64;
+export const MAX_AUTO_WORKERS = 8;
+const workerCount = makeValidator<number | 'auto'>((v) => {
+  if (v === 'auto') return v;
+  try {
+    return intRange(1, MAX_WORKERS)(v);
+  } catch {
+    throw new ValueError(`must be auto or a whole number from 1 to ${MAX_WORKERS}`);
+  }
+});
 const image = makeValidator<string>((v) => {
   if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,511}$/.test(v)) throw new ValueError('must be an image reference');
   return v;
@@ -64,6 +75,8 @@ export const INJECTOR_SCHEMA = {
   INJECTOR_SIDECAR_MODE: str({ choices: SIDECAR_MODES, default: 'native' }),
   INJECTOR_LOG_LEVEL: str({ choices: LOG_LEVELS, default: 'info' }),
   INJECTOR_AUDIT_FILE: str({ default: '' }),
+  /** Server processes: `auto` (the container's CPU limit, else the CPUs it may use; injector/workers.ts) or 1 to MAX_WORKERS. */
+  INJECTOR_WORKERS: workerCount({ default: 'auto' }),
   INJECTOR_VAULT_CA_CONFIGMAP: dnsName({ default: '' }),
   INJECTOR_VAULT_CA_SECRET: dnsName({ default: '' }),
   INJECTOR_VAULT_CA_KEY: str({ default: 'ca.crt' }),
@@ -129,6 +142,8 @@ export interface InjectorConfig {
   excludedNamespaces: string[];
   literalSecrets: LiteralPolicy;
   logLevel: string;
+  /** Server processes; `auto` is resolved at start-up from the CPU limit (injector/workers.ts). */
+  workers: number | 'auto';
   /** Audit file, rotation and checkpoint settings (src/config/audit.ts); INJECTOR_AUDIT_FILE names the file. */
   audit: AuditSettings;
   sidecar: SidecarSettings;
@@ -164,6 +179,7 @@ export function loadInjectorConfig(env: Record<string, string | undefined>): Inj
     excludedNamespaces: e.INJECTOR_EXCLUDE_NAMESPACES,
     literalSecrets: e.INJECTOR_LITERAL_SECRETS,
     logLevel: e.INJECTOR_LOG_LEVEL,
+    workers: e.INJECTOR_WORKERS,
     audit,
     sidecar: sidecarSettings(e, handed.values as SidecarSettingValues),
   };

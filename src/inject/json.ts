@@ -22,13 +22,18 @@ export function jsonDepth(buf: Uint8Array, limit = MAX_JSON_DEPTH): number {
   return max;
 }
 
-/** Index of the closing quote of the string starting at `i` (or the end of the buffer). */
+/**
+ * Index of the closing quote of the string starting at `i` (or the end of the buffer): the
+ * next quote preceded by an even run of backslashes. Found with indexOf, not byte by byte:
+ * strings are most of an AdmissionReview, and this loop was a tenth of a large pod's time.
+ */
 function endOfString(buf: Uint8Array, i: number): number {
-  for (; i < buf.length; i++) {
-    if (buf[i] === 0x5c) i++;
-    else if (buf[i] === 0x22) return i;
+  for (let q = buf.indexOf(0x22, i); q >= 0; q = buf.indexOf(0x22, q + 1)) {
+    let slashes = 0;
+    while (q - slashes - 1 >= i && buf[q - slashes - 1] === 0x5c) slashes++;
+    if (slashes % 2 === 0) return q;
   }
-  return i;
+  return buf.length;
 }
 
 export type JsonResult = { ok: true; value: unknown } | { ok: false; reason: string };

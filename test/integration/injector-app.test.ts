@@ -1,4 +1,5 @@
-/** The express app in process (supertest): the injector's HTTP rows of docs/threat-model.md. */
+/** The injector's request handler in process (supertest): the injector's HTTP rows of docs/threat-model.md. */
+import { createServer } from 'node:http';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createApp } from '../../injector/app';
@@ -20,8 +21,8 @@ function setup(detect = fakeDetect, env: Record<string, string> = {}) {
   });
   const audit = new MemoryAuditSink();
   const logger = createLogger({ name: 'injector', level: 'debug', destination });
-  const { app } = createApp({ config: testConfig(env), audit, logger, detect });
-  return { app, audit, logs: () => lines.join('') };
+  const { handler } = createApp({ config: testConfig(env), audit, logger, detect });
+  return { app: handler, audit, logs: () => lines.join('') };
 }
 
 const post = (app: ReturnType<typeof setup>['app']) => request(app).post('/mutate');
@@ -64,6 +65,24 @@ describe('malformed requests get 4xx and are never logged (T1, T2, T3)', () => {
     expect(res.body.response).toMatchObject({ uid: review.request.uid, allowed: true, patchType: 'JSONPatch' });
     const after = patched(review.request.object as Pod, res.body.response);
     expect(after.spec.initContainers?.[0]?.name).toBe('secrets-broker');
+  });
+});
+
+describe('the /mutate route as the apiserver calls it', () => {
+  it.each<[string, string, Record<string, string>, number]>([
+    ['with the timeout query the apiserver appends', '/mutate?timeout=10s', {}, 200],
+    ['with a trailing slash', '/mutate/', {}, 200],
+    ['in another case', '/MUTATE', {}, 200],
+    ['with a charset', '/mutate', { 'Content-Type': 'application/json; charset=utf-8' }, 200],
+    ['compressed: refused, never inflated past the limit', '/mutate', { 'Content-Encoding': 'gzip' }, 415],
+    ['another path', '/mutate2', {}, 404],
+  ])('%s', async (_label, path, headers, status) => {
+    const { app, audit } = setup();
+    const review = fixture('pod-create-small');
+    const res = await request(app).post(path).set({ 'Content-Type': 'application/json', ...headers }).send(JSON.stringify(review));
+    expect(res.status).toBe(status);
+    if (status === 200) expect(res.body.response).toMatchObject({ uid: review.request.uid, allowed: true });
+    else expect(audit.entries).toEqual([]);
   });
 });
 
@@ -168,7 +187,7 @@ describe('a flood of requests (T14)', () => {
   // webhook timeout (10 s), whatever else the machine is doing.
   it('answers every request with its own uid and stays healthy', async () => {
     const { app } = setup();
-    const server = app.listen(0, '127.0.0.1');
+    const server = createServer(app).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const agent = request.agent(server);
     const review = fixture('pod-create-small');

@@ -98,8 +98,9 @@ describe('defaults', () => {
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
     expect(c.ports).toEqual([{ name: 'https', containerPort: 8443, protocol: 'TCP' }]);
-    expect(c.resources.requests).toEqual({ cpu: '50m', memory: '64Mi' });
-    expect(c.resources.limits.memory).toBe('256Mi');
+    // From the benchmark: 2 workers (auto follows the CPU limit) and the primary peak at about 293 MiB.
+    expect(c.resources.requests).toEqual({ cpu: '100m', memory: '192Mi' });
+    expect(c.resources.limits).toEqual({ cpu: '2', memory: '384Mi' });
   });
 
   it('every injector setting is in the environment, once, and the TLS files are where the Secret is mounted', () => {

@@ -6,7 +6,9 @@ import { runCli } from '../../../src/cli/main';
 import { listenLocal } from '../../helpers/net';
 import { makeCert } from '../../helpers/tls';
 
-function io(env: Record<string, string> = {}) {
+// One process: node:cluster would fork this test runner's own command line as a worker.
+function io(settings: Record<string, string> = {}) {
+  const env = { INJECTOR_WORKERS: '1', ...settings };
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const text = (s: PassThrough) => (s.read() as Buffer | null)?.toString('utf8') ?? '';

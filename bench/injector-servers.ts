@@ -1,0 +1,110 @@
+/**
+ * The two servers of `npm run bench injector`, each its own process on 127.0.0.1 with the
+ * same certificate: ours through the CLI, and vault-k8s from SB_BENCH_VAULT_K8S (a binary
+ * built by hand from a fetched copy, or a wrapper that gives it its in-cluster files and
+ * runs it; the bench appends `agent-inject` and its flags). Pinned: `taskset -c 0`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import type { TestCert } from '../test/helpers/tls';
+
+export interface Server {
+  name: 'ours' | 'peer';
+  child: ChildProcess;
+  port: number;
+}
+
+export const OUR_ENV = { VAULT_ADDR: 'https://vault.vault.svc:8200', SIDECAR_IMAGE: 'registry.example.com/secrets-broker:bench', INJECTOR_LOG_LEVEL: 'warn' };
+
+/** `workers`: INJECTOR_WORKERS, or undefined for the default. */
+export function startOurs(bin: string, tls: TestCert, port: number, pinned: boolean, workers?: number, extra: Record<string, string> = {}): Server {
+  const env = {
+    ...process.env, ...OUR_ENV, ...extra, INJECTOR_PORT: String(port), INJECTOR_BIND_ADDRESS: '127.0.0.1',
+    INJECTOR_TLS_CERT_FILE: tls.certFile, INJECTOR_TLS_KEY_FILE: tls.keyFile,
+    ...(workers !== undefined && { INJECTOR_WORKERS: String(workers) }),
+  };
+  return { name: 'ours', port, child: launch([process.execPath, bin, 'injector'], env, pinned) };
+}
+
+export function startPeer(peer: string, tls: TestCert, port: number, pinned: boolean): Server {
+  const args = [peer, 'agent-inject', `-listen=127.0.0.1:${port}`, `-tls-cert-file=${tls.certFile}`, `-tls-key-file=${tls.keyFile}`,
+    '-vault-address=https://vault.vault.svc:8200', '-log-level=warn'];
+  return { name: 'peer', port, child: launch(args, process.env, pinned, 'ignore') };
+}
+
+// stdout goes nowhere: our audit records are written there, as in a pod, and cost what they cost.
+// The peer's stderr too: it logs every probe made before its listener has the certificate.
+function launch(argv: string[], env: NodeJS.ProcessEnv, pinned: boolean, stderr: 'inherit' | 'ignore' = 'inherit'): ChildProcess {
+  const [cmd, ...args] = pinned ? ['taskset', '-c', '0', ...argv] : argv;
+  return spawn(cmd!, args, { env, stdio: ['ignore', 'ignore', stderr] });
+}
+
+export async function waitReady(s: Server, ca: string): Promise<void> {
+  const path = s.name === 'ours' ? '/readyz' : '/health/ready';
+  for (let i = 0; i < 150; i++) {
+    if (s.child.exitCode !== null) throw new Error(`${s.name} exited with ${s.child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: s.port, path, ca, servername: 'localhost' }, (res) => {
+        res.resume();
+        resolve((res.statusCode ?? 500) < 300);
+      });
+      req.on('error', () => resolve(false));
+      req.end();
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${s.name} did not become ready`);
+}
+
+export async function stop(s: Server): Promise<void> {
+  if (s.child.exitCode !== null) return;
+  const exited = new Promise((r) => s.child.once('exit', r));
+  s.child.kill('SIGTERM');
+  await exited;
+}
+
+/** The server's process and every process under it (our workers). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const ppid = Number(readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // The process ended while the table was read.
+    }
+  }
+  const out: number[] = [];
+  for (const todo = [pid]; todo.length > 0; ) {
+    const p = todo.pop()!;
+    out.push(p);
+    todo.push(...(children.get(p) ?? []));
+  }
+  return out;
+}
+
+/** utime + stime of each process, in ms (USER_HZ 100). */
+export function cpuByPid(pids: number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out.set(pid, (Number(f[11]) + Number(f[12])) * 10);
+    } catch {
+      out.set(pid, 0);
+    }
+  }
+  return out;
+}
+
+/** A /proc/PID/status figure in MiB: VmRSS now, VmHWM the peak. */
+export function statusMiB(pid: number, key: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${key}:`)) ?? '';
+    return Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
+  } catch {
+    return NaN;
+  }
+}

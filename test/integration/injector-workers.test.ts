@@ -1,0 +1,67 @@
+/**
+ * INJECTOR_WORKERS=2 for real: a primary and two worker processes (node:cluster) on one
+ * port. What must stay single stays single: one audit trail, written by the primary, and
+ * metrics that a scrape sees merged whichever worker answers.
+ */
+import cluster from 'node:cluster';
+import { rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { runPrimary } from '../../injector/primary';
+import { MemoryAuditSink } from '../../src/audit/writer';
+import { captureLogger } from '../helpers/log-capture';
+import { BASE_ENV, fixture, testConfig } from '../helpers/injector';
+import { freePort } from '../helpers/net';
+import { makeCert } from '../helpers/tls';
+import { waitFor } from '../helpers/wait';
+
+const REQUESTS = 20;
+
+/** One request on a connection of its own, so that the primary hands each to the next worker. */
+function call(port: number, ca: string, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+    const req = request({ host: '127.0.0.1', port, path, method, ca, servername: 'localhost', agent: false, headers }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+it('two workers answer every request once; the primary writes every audit record; each scrape shows the totals', async () => {
+  const tls = makeCert();
+  const port = await freePort();
+  const env = {
+    ...BASE_ENV, INJECTOR_TLS_CERT_FILE: tls.certFile, INJECTOR_TLS_KEY_FILE: tls.keyFile, INJECTOR_PORT: String(port),
+    INJECTOR_BIND_ADDRESS: '127.0.0.1', INJECTOR_LOG_LEVEL: 'warn', INJECTOR_WORKERS: '2',
+  };
+  cluster.setupPrimary({ exec: join(__dirname, '..', 'helpers', 'injector-worker.js'), args: [] });
+  const audit = new MemoryAuditSink();
+  let stop = (): void => undefined;
+  const until = new Promise<void>((resolve) => (stop = resolve));
+  const primary = runPrimary(testConfig(env), 2, { audit, logger: captureLogger('injector', 'warn').logger, processMetrics: false, until, workerEnv: env });
+  try {
+    await waitFor('a worker is ready', async () => (await call(port, tls.cert, 'GET', '/readyz')).status === 200, { timeoutMs: 30_000, intervalMs: 200 });
+    const review = fixture('pod-create-small');
+    const uids = Array.from({ length: REQUESTS }, (_, i) => `worker-test-${i}`);
+    for (const uid of uids) {
+      const res = await call(port, tls.cert, 'POST', '/mutate', JSON.stringify({ ...review, request: { ...review.request, uid } }));
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.text).response).toMatchObject({ uid, allowed: true });
+    }
+    for (let scrape = 0; scrape < 4; scrape++) {
+      const metrics = (await call(port, tls.cert, 'GET', '/metrics')).text;
+      expect(metrics).toContain(`secrets_broker_injector_requests_total{code="200"} ${REQUESTS}\n`);
+      expect(metrics).toContain(`secrets_broker_injector_injections_total{namespace="shop"} ${REQUESTS}\n`);
+    }
+    await waitFor('every audit record reached the primary', () => audit.entries.length === REQUESTS);
+    expect(audit.entries.map((e) => e.detail?.requestUid).sort()).toEqual([...uids].sort());
+  } finally {
+    stop();
+    await primary;
+    rmSync(tls.dir, { recursive: true, force: true });
+  }
+}, 60_000);

@@ -1,0 +1,73 @@
+/** The depth guard in front of JSON.parse: brackets inside strings never count, whatever the escapes. */
+import { jsonDepth, MAX_JSON_DEPTH, parseJsonBody } from '../../../src/inject/json';
+
+const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+/** The guard as first written, one byte at a time: the reference the indexOf version must agree with. */
+function referenceDepth(buf: Uint8Array): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i];
+    if (b === 0x22) i = referenceEndOfString(buf, i + 1);
+    else if (b === 0x7b || b === 0x5b) max = Math.max(max, ++depth);
+    else if (b === 0x7d || b === 0x5d) depth--;
+  }
+  return max;
+}
+
+function referenceEndOfString(buf: Uint8Array, i: number): number {
+  for (; i < buf.length; i++) {
+    if (buf[i] === 0x5c) i++;
+    else if (buf[i] === 0x22) return i;
+  }
+  return i;
+}
+
+describe('jsonDepth', () => {
+  it.each<[string, string, number]>([
+    ['flat object', '{"a":1}', 1],
+    ['nested arrays', '[[[]]]', 3],
+    ['brackets inside a string', '{"a":"[[[{{{"}', 1],
+    ['an escaped quote does not end the string', '{"a":"\\"[[["}', 1],
+    ['an escaped backslash before the quote ends it', '{"a":"\\\\"}', 1],
+    ['three backslashes: the quote is escaped, the string goes on', '{"a":"\\\\\\"]]","b":[[]]}', 3],
+    ['four backslashes: the quote ends the string', '{"a":"\\\\\\\\","b":[[]]}', 3],
+    ['an unterminated string swallows the rest', '{"a":"[[[[', 1],
+    ['a quote as the last byte', '["', 1],
+    ['a backslash as the last byte', '["\\', 1],
+  ])('%s', (_label, text, depth) => {
+    expect(jsonDepth(bytes(text))).toBe(depth);
+    expect(referenceDepth(bytes(text))).toBe(depth);
+  });
+
+  it('agrees with the byte-by-byte reference on every string of up to 7 of the significant bytes', () => {
+    const alphabet = ['"', '\\', '[', ']', '{', 'a'];
+    let checked = 0;
+    const walk = (prefix: string): void => {
+      expect(jsonDepth(bytes(prefix), Infinity)).toBe(referenceDepth(bytes(prefix)));
+      checked++;
+      if (prefix.length < 7) for (const c of alphabet) walk(prefix + c);
+    };
+    walk('');
+    expect(checked).toBe((6 ** 8 - 1) / 5);
+  });
+
+  it('stops counting once past the limit', () => {
+    expect(jsonDepth(bytes('['.repeat(10_000)))).toBe(MAX_JSON_DEPTH + 1);
+  });
+});
+
+describe('parseJsonBody', () => {
+  it.each<[string, string, boolean, RegExp | undefined]>([
+    ['empty', '', false, /empty body/],
+    ['malformed', '{"a":', false, /malformed JSON/],
+    ['too deep', '['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1), false, /nested deeper/],
+    ['as deep as allowed', '['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH), true, undefined],
+    ['brackets in a value do not count', JSON.stringify({ a: '['.repeat(500) }), true, undefined],
+  ])('%s', (_label, text, ok, reason) => {
+    const result = parseJsonBody(bytes(text));
+    expect(result.ok).toBe(ok);
+    if (!result.ok) expect(result.reason).toMatch(reason!);
+  });
+});
