@@ -1,13 +1,14 @@
 /**
  * The two servers of `npm run bench injector`, each its own process on 127.0.0.1 with the
- * same certificate: ours through the CLI, and vault-k8s from SB_BENCH_VAULT_K8S (a binary
- * built by hand from a fetched copy, or a wrapper that gives it its in-cluster files and
- * runs it; the bench appends `agent-inject` and its flags). Pinned: `taskset -c 0`.
+ * same certificate: ours through the CLI, and vault-k8s from SB_BENCH_VAULT_K8S (the binary,
+ * built by hand from a fetched copy), run as bench/vault-k8s.ts says; the bench appends
+ * `agent-inject` and its flags. Pinned: `taskset -c 0`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { TestCert } from '../test/helpers/tls';
+import type { PeerCommand } from './vault-k8s';
 
 export interface Server {
   name: 'ours' | 'peer';
@@ -27,10 +28,10 @@ export function startOurs(bin: string, tls: TestCert, port: number, pinned: bool
   return { name: 'ours', port, child: launch([process.execPath, bin, 'injector'], env, pinned) };
 }
 
-export function startPeer(peer: string, tls: TestCert, port: number, pinned: boolean): Server {
-  const args = [peer, 'agent-inject', `-listen=127.0.0.1:${port}`, `-tls-cert-file=${tls.certFile}`, `-tls-key-file=${tls.keyFile}`,
+export function startPeer(peer: PeerCommand, tls: TestCert, port: number, pinned: boolean): Server {
+  const args = [...peer.argv, 'agent-inject', `-listen=127.0.0.1:${port}`, `-tls-cert-file=${tls.certFile}`, `-tls-key-file=${tls.keyFile}`,
     '-vault-address=https://vault.vault.svc:8200', '-log-level=warn'];
-  return { name: 'peer', port, child: launch(args, process.env, pinned, 'ignore') };
+  return { name: 'peer', port, child: launch(args, peer.env, pinned, 'ignore') };
 }
 
 // stdout goes nowhere: our audit records are written there, as in a pod, and cost what they cost.

@@ -19,6 +19,7 @@ import { applyPatch, deepClone } from 'fast-json-patch';
 import { makeCert, type TestCert } from '../test/helpers/tls';
 import { findWrk, fixedRate, percentile, saturate } from './injector-load';
 import { cpuByPid, processTree, startOurs, startPeer, statusMiB, stop, waitReady, type Server } from './injector-servers';
+import { vaultK8sCommand } from './vault-k8s';
 
 const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures', 'admission');
 const CASES = [['small pod', 'pod-create-small'], ['1000-env pod', 'pod-create-1000-env'], ['pod with init containers', 'pod-create-init-containers']] as const;
@@ -31,7 +32,9 @@ type Figures = Map<string, string>;
 export async function main(args: string[]): Promise<void> {
   const seconds = Number(/^--duration=(\d+)$/.exec(args.find((a) => a.startsWith('--duration=')) ?? '')?.[1] ?? 5);
   const wrk = findWrk();
-  const peer = process.env.SB_BENCH_VAULT_K8S;
+  const peerBin = process.env.SB_BENCH_VAULT_K8S;
+  // vault-k8s needs an apiserver for its in-cluster client: the running test stack's.
+  const peer = peerBin ? await vaultK8sCommand(peerBin) : undefined;
   const bodies = CASES.map(([label, name]) => [label, withPeerAnnotations(readFileSync(join(FIXTURES, `${name}.json`), 'utf8'))] as const);
   const tls = makeCert();
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));

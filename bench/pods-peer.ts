@@ -2,13 +2,14 @@
  * The peer of `npm run bench pods`: vault-k8s (SB_BENCH_VAULT_K8S, a binary built by hand
  * from a fetched copy; nothing of it is in the repository) as the webhook of the stack's
  * kube-apiserver, injecting Vault Agent from an image made locally from the stack's own
- * Vault binary. vault-k8s runs on the host with its TLS flags and, in a private mount
- * namespace, the in-cluster files (a service-account token, the CA) it expects.
+ * Vault binary. vault-k8s runs on the host with its TLS flags, as bench/vault-k8s.ts
+ * starts it.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubectl, stack } from '../test/e2e/helpers/stack';
+import { vaultK8sCommand } from './vault-k8s';
 
 export interface Peer {
   child: ChildProcess;
@@ -23,8 +24,6 @@ interface NodeStack {
   STACK_CA_CERT: string;
   STACK_SERVER_CERT: string;
   STACK_SERVER_KEY: string;
-  SB_KUBE_PORT?: string;
-  KUBE_API_URL: string;
   POD_VAULT_ADDR: string;
   CONTAINERD_ADDRESS: string;
 }
@@ -48,22 +47,12 @@ export function agentImage(repo: string): string {
  */
 export async function startPeer(bin: string, image: string, port: number): Promise<Peer> {
   const s = stack() as unknown as NodeStack;
-  const sa = join(s.SB_STACK_DIR, 'vault-k8s-sa');
-  mkdirSync(sa, { recursive: true });
-  await kubectl(['create', 'namespace', 'vault-k8s-bench']).catch(() => undefined);
-  await kubectl(['-n', 'vault-k8s-bench', 'create', 'serviceaccount', 'vault-k8s']).catch(() => undefined);
-  writeFileSync(join(sa, 'token'), await kubectl(['-n', 'vault-k8s-bench', 'create', 'token', 'vault-k8s', '--duration', '2h']), { mode: 0o600 });
-  writeFileSync(join(sa, 'ca.crt'), readFileSync(s.STACK_CA_CERT));
-  writeFileSync(join(sa, 'namespace'), 'vault-k8s-bench');
-  const api = new URL(s.KUBE_API_URL);
-  const mountInCluster = 'mount -t tmpfs tmpfs /run && mkdir -p /run/secrets/kubernetes.io/serviceaccount && cp "$0"/token "$0"/ca.crt "$0"/namespace /run/secrets/kubernetes.io/serviceaccount/ && exec "$@"';
-  const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', mountInCluster, sa, bin, 'agent-inject',
+  const cmd = await vaultK8sCommand(bin);
+  const [exe, ...pre] = cmd.argv;
+  const child = spawn(exe!, [...pre, 'agent-inject',
     `-listen=127.0.0.1:${port}`, `-tls-cert-file=${s.STACK_SERVER_CERT}`, `-tls-key-file=${s.STACK_SERVER_KEY}`,
     `-vault-address=${s.POD_VAULT_ADDR}`, `-vault-cacert-bytes=${readFileSync(s.STACK_CA_CERT, 'utf8')}`, `-vault-image=${image}`,
-    '-cpu-request=25m', '-memory-request=48Mi', '-log-level=warn'], {
-    env: { ...process.env, KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+    '-cpu-request=25m', '-memory-request=48Mi', '-log-level=warn'], { env: cmd.env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const selector = 'vault-k8s';
