@@ -86,9 +86,10 @@ export function matchKnown(text: string, rules: readonly Rule[] = KNOWN_RULES, s
 
 function knownAt(text: string, rules: readonly Rule[], found: Candidates, steps: MatchSteps): RawMatch[] {
   const out: RawMatch[] = [];
-  rules.forEach((rule, i) => {
-    const starts = found.byRule[i] ?? [];
-    if (starts.length === 0) return;
+  // byRule is sparse (a list only for rules with a candidate); forEach visits only those, in rule order.
+  found.byRule.forEach((starts, i) => {
+    const rule = rules[i];
+    if (!rule || starts.length === 0) return;
     const hits: Hit[] = rule.find ? rule.find(text) : patternHits(rule, text, starts, steps);
     for (const { index, secret, groups } of hits) {
       if (rule.accept && !rule.accept(secret, groups ?? [])) continue;

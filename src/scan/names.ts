@@ -8,6 +8,9 @@ const SECRET_WORDS = new Set([
   'credentials', 'auth', 'pat', 'privatekey', 'accesskey', 'secretkey', 'authtoken',
 ]);
 
+/** Any secret word, anywhere, any case (literals only: linear). */
+const SECRET_SUBSTRING = new RegExp([...SECRET_WORDS].join('|'), 'i');
+
 const NOT_A_VALUE_WORDS = new Set([
   'file', 'path', 'dir', 'url', 'uri', 'name', 'type', 'length', 'len', 'ttl', 'size', 'count', 'id', 'ids',
   'endpoint', 'header', 'field', 'prefix', 'suffix', 'policy', 'mode', 'method', 'format', 'env', 'var',
@@ -46,6 +49,8 @@ function isSecretWord(w: string): boolean {
  * when the last word names metadata (PASSWORD_FILE, TOKEN_TTL).
  */
 export function secretNameStrength(name: string): NameStrength {
+  // Every secret word is a substring of the lowercased name: without one, nothing to split.
+  if (!SECRET_SUBSTRING.test(name)) return 'none';
   const words = nameWords(name);
   const last = words[words.length - 1];
   if (last === undefined || NOT_A_VALUE_WORDS.has(last) || words.some((w) => PUBLIC_WORDS.has(w))) return 'none';

@@ -30,6 +30,8 @@ function settle(list: number[]): void {
   list.length = n;
 }
 
+const NO_CANDIDATES: Candidates = Object.freeze({ byRule: Object.freeze([]) as unknown as number[][], extra: Object.freeze([]) as unknown as number[] });
+
 /** A compiled prefilter for one rule list and one list of extra (caseless) key words. */
 export class Prefilter {
   private readonly set: KeywordSet;
@@ -44,15 +46,19 @@ export class Prefilter {
     this.set = new KeywordSet(owners.map((o): Keyword => ({ text: o.anchor.marker, caseless: o.anchor.caseless === true })));
   }
 
-  /** The candidate starts of every rule in `text`. */
+  /**
+   * The candidate starts of every rule in `text`. Lists exist only for rules with a
+   * candidate (`byRule[i]` is undefined otherwise): most short texts, such as the env
+   * values of a pod, hit no anchor, and cost no allocation per rule.
+   */
   candidates(text: string): Candidates {
-    const lists: number[][] = this.rules.map(() => []);
-    lists.push([]);
-    const unsorted = new Set<number[]>();
     const found = this.set.scan(text);
+    if (found.length === 0) return NO_CANDIDATES;
+    const lists: number[][] = [];
+    const unsorted = new Set<number[]>();
     for (let h = 0; h < found.length; h += 2) {
       const o = this.owners[found[h] as number] as { group: number; anchor: Anchor };
-      const list = lists[o.group] as number[];
+      const list = (lists[o.group] ??= []);
       const start = startFor(o.anchor, text, found[h + 1] as number);
       const last = list[list.length - 1];
       if (start < 0 || last === start) continue;

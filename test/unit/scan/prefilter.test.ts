@@ -4,6 +4,7 @@
  * pattern reports over the whole text; and text with no anchor tries no pattern.
  */
 import { KeywordSet } from '../../../src/scan/keywords';
+import { Prefilter } from '../../../src/scan/prefilter';
 import { matchKnown, matchText, type MatchSteps } from '../../../src/scan/match';
 import { KNOWN_RULES } from '../../../src/scan/rules';
 import { FAKE_KINDS, plant, randomOf, rng } from '../../helpers/fake-secrets';
@@ -100,5 +101,18 @@ describe('matching at candidate starts', () => {
     const steps: MatchSteps = { attempts: 0 };
     matchText('x = ghp_short; '.repeat(n), 'text', steps);
     expect(steps.attempts).toBe(n);
+  });
+});
+
+describe('Prefilter.candidates: lists only for rules with a candidate', () => {
+  // The literal-secret check runs it once per env value: 1000 values with no anchor must not cost 1000 × rules lists.
+  const p = new Prefilter(KNOWN_RULES, ['secret']);
+  it.each([
+    ['no anchor at all', 'plain-value-123', 0],
+    ['one Stripe key', `x ${plant('stripe-live-key').secret} y`, 1],
+  ])('%s: %i rule list(s)', (_what, text, lists) => {
+    const c = p.candidates(text);
+    expect(Object.keys(c.byRule)).toHaveLength(lists);
+    expect(c.byRule.length <= KNOWN_RULES.length).toBe(true);
   });
 });
