@@ -23,6 +23,16 @@ export async function vaultK8sCommand(bin: string): Promise<PeerCommand> {
   mkdirSync(dir, { recursive: true });
   await kubectl(['create', 'namespace', 'vault-k8s-bench']).catch(() => undefined);
   await kubectl(['-n', 'vault-k8s-bench', 'create', 'serviceaccount', 'vault-k8s']).catch(() => undefined);
+  // What vault-k8s's own chart grants it: it watches webhook configurations before it is ready.
+  await kubectl(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'v1', kind: 'List', items: [
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'vault-k8s-bench' },
+        rules: [{ apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'list', 'watch', 'patch'] }] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'vault-k8s-bench' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'vault-k8s-bench' },
+        subjects: [{ kind: 'ServiceAccount', name: 'vault-k8s', namespace: 'vault-k8s-bench' }] },
+    ],
+  }));
   writeFileSync(join(dir, 'token'), await kubectl(['-n', 'vault-k8s-bench', 'create', 'token', 'vault-k8s', '--duration', '2h']), { mode: 0o600 });
   writeFileSync(join(dir, 'ca.crt'), readFileSync(s.STACK_CA_CERT));
   writeFileSync(join(dir, 'namespace'), 'vault-k8s-bench');
