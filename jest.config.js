@@ -3,7 +3,7 @@
  * stack) and `node` (the stack's real node, SB_NODE=1: npm run test:node).
  */
 /** The node project's files; node.e2e.test.ts runs last (test/node-sequencer.js): it ends with stack:down. */
-const NODE_TESTS = ['pods.e2e.test.ts', 'pods-lifecycle.e2e.test.ts', 'pods-modes.e2e.test.ts', 'node.e2e.test.ts'];
+const NODE_TESTS = ['pods.e2e.test.ts', 'pods-lifecycle.e2e.test.ts', 'pods-modes.e2e.test.ts', 'demo.e2e.test.ts', 'node.e2e.test.ts'];
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 

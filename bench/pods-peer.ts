@@ -41,8 +41,8 @@ export function agentImage(repo: string): string {
 }
 
 /**
- * Starts vault-k8s on 127.0.0.1:`port` and registers it for namespaces labelled
- * secrets-broker-stack=vault-k8s. Sidecar resources as ours (25m, 48Mi requested), so
+ * Starts vault-k8s on 127.0.0.1:`port` and registers it for the namespaces whose stack
+ * label has the value `selector` returns. Sidecar resources as ours (25m, 48Mi requested), so
  * both fit the node the same way; everything else is vault-k8s's default.
  */
 export async function startPeer(bin: string, image: string, port: number): Promise<Peer> {
