@@ -25,6 +25,11 @@ export interface PrimaryOptions extends StartOptions {
 }
 
 export async function runPrimary(config: InjectorConfig, workers: number, opts: PrimaryOptions = {}): Promise<void> {
+  const until = opts.until ?? untilSignal();
+  let signalled = false;
+  const stopped = until.then(() => {
+    signalled = true;
+  });
   const logger = opts.logger ?? createLogger({ name: 'injector', level: config.logLevel });
   servingPair(config);
   const registry = new Registry();
@@ -104,17 +109,23 @@ export async function runPrimary(config: InjectorConfig, workers: number, opts: 
   };
 
   try {
-    await new Promise<void>((resolve, reject) => {
-      started = { listening: 0, resolve, reject };
-      for (let i = 0; i < workers; i++) fork();
-    });
+    // A signal while the workers start stops them at once.
+    await Promise.race([
+      new Promise<void>((resolve, reject) => {
+        started = { listening: 0, resolve, reject };
+        for (let i = 0; i < workers; i++) fork();
+      }),
+      stopped,
+    ]);
   } catch (err) {
     await stopAll();
     throw err;
   } finally {
     started = undefined;
   }
-  logger.info({ port: config.port, address: config.bindAddress, workers }, 'injector workers listening');
-  await (opts.until ?? untilSignal());
+  if (!signalled) {
+    logger.info({ port: config.port, address: config.bindAddress, workers }, 'injector workers listening');
+    await stopped;
+  }
   await stopAll();
 }

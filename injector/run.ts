@@ -14,9 +14,12 @@ import { resolveWorkers } from './workers';
  */
 export async function runInjector(config: InjectorConfig, opts: StartOptions = {}): Promise<void> {
   if (cluster.isWorker) return runWorker(config, opts);
+  // Listen for the signal before anything starts: as a container's PID 1, a SIGTERM that
+  // finds no handler is dropped (not fatal), and the process would never stop.
+  const until = opts.until ?? untilSignal();
   const workers = resolveWorkers(config.workers);
-  if (workers > 1) return runPrimary(config, workers, opts);
+  if (workers > 1) return runPrimary(config, workers, { ...opts, until });
   const running = await startInjector(config, { processMetrics: true, ...opts });
-  await (opts.until ?? untilSignal());
+  await until;
   await running.close().catch(() => undefined);
 }

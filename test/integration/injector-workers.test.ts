@@ -65,3 +65,25 @@ it('two workers answer every request once; the primary writes every audit record
     rmSync(tls.dir, { recursive: true, force: true });
   }
 }, 60_000);
+
+it('a stop signal while the workers are still starting stops them (as PID 1 in a container, a signal nobody handles is dropped)', async () => {
+  const tls = makeCert();
+  const port = await freePort();
+  const env = {
+    ...BASE_ENV, INJECTOR_TLS_CERT_FILE: tls.certFile, INJECTOR_TLS_KEY_FILE: tls.keyFile, INJECTOR_PORT: String(port),
+    INJECTOR_BIND_ADDRESS: '127.0.0.1', INJECTOR_LOG_LEVEL: 'warn', INJECTOR_WORKERS: '2',
+  };
+  cluster.setupPrimary({ exec: join(__dirname, '..', 'helpers', 'injector-worker.js'), args: [] });
+  const forked: number[] = [];
+  const onFork = (w: { process: { pid?: number } }): void => void forked.push(w.process.pid ?? -1);
+  cluster.on('fork', onFork);
+  try {
+    // Signalled before any worker could listen: runPrimary must still end, its workers gone.
+    await runPrimary(testConfig(env), 2, { audit: new MemoryAuditSink(), logger: captureLogger('injector', 'warn').logger, processMetrics: false, until: Promise.resolve(), workerEnv: env });
+    expect(forked).toHaveLength(2);
+    expect(Object.keys(cluster.workers ?? {})).toEqual([]);
+  } finally {
+    cluster.off('fork', onFork);
+    rmSync(tls.dir, { recursive: true, force: true });
+  }
+});
