@@ -55,3 +55,16 @@ it('.dockerignore allows only the sources into the build context', () => {
     expect(allowed).toContain(copied.replace(/\/$/, ''));
   }
 });
+
+it('warms a module compile cache at build time, read-only at run time, before dropping root', () => {
+  const runtime = lines.slice(lines.findLastIndex((l) => l.startsWith('FROM ')));
+  const env = runtime.findIndex((l) => /^ENV NODE_COMPILE_CACHE=\/app\/compile-cache$/.test(l));
+  expect(env).toBeGreaterThan(-1);
+  const warm = runtime.findIndex((l) => l.startsWith('RUN ') && l.includes('/app/dist/src/cli/bin.js sidecar'));
+  // After the code it caches is copied in, after the variable names the directory, before USER.
+  expect(warm).toBeGreaterThan(env);
+  expect(warm).toBeGreaterThan(runtime.findLastIndex((l) => l.startsWith('COPY ') && l.includes('dist/sidecar')));
+  expect(warm).toBeLessThan(runtime.findIndex((l) => l.startsWith('USER ')));
+  expect(runtime[warm]).toMatch(/test \$\? = 2/);
+  expect(runtime[warm]).toMatch(/chmod -R a-w \/app\/compile-cache$/);
+});
