@@ -47,6 +47,23 @@ COPY --chown=0:0 package.json ./
 # gate is a /bin/bash postStart hook (src/inject/gate.ts); the CLI is on PATH too.
 RUN chmod 0555 /app/dist/src/cli/bin.js && ln -s /app/dist/src/cli/bin.js /usr/local/bin/secrets-broker
 ENV NODE_ENV=production
+# Node's module compile cache, written here at build time and read-only at run time (the
+# root filesystem is read-only in pods): the sidecar's modules load from V8 code cached for
+# this node binary instead of compiling from source (docs/sidecar.md). Node keys the cache by
+# user id, so it is written as each user the image runs as: the sidecar's default
+# (SIDECAR_RUN_AS_USER, 65530) and the image's own (65532); another user compiles from
+# source as before. A sidecar given a spec but no Vault address loads its modules and stops
+# with exit code 2; node-vault loads at the first login, so it is required on its own.
+ENV NODE_COMPILE_CACHE=/app/compile-cache
+RUN mkdir -m 1777 /app/compile-cache
+USER 65530:65530
+RUN (SECRETS_BROKER_SPEC='{"version":1,"role":"warm","mountPath":"/run/warm","lifecycle":"sidecar","rotateIntervalSeconds":60,"notify":{"kind":"none"},"secrets":[{"name":"a","path":"secret/data/a","file":"a","format":"json","mode":288}]}' \
+      node /app/dist/src/cli/bin.js sidecar 2>/dev/null; test $? = 2) && node -e "require('node-vault')"
+USER 65532:65532
+RUN (SECRETS_BROKER_SPEC='{"version":1,"role":"warm","mountPath":"/run/warm","lifecycle":"sidecar","rotateIntervalSeconds":60,"notify":{"kind":"none"},"secrets":[{"name":"a","path":"secret/data/a","file":"a","format":"json","mode":288}]}' \
+      node /app/dist/src/cli/bin.js sidecar 2>/dev/null; test $? = 2) && node -e "require('node-vault')"
+USER 0:0
+RUN test -n "$(ls -A /app/compile-cache)" && chown -R 0:0 /app/compile-cache && chmod -R a=rX /app/compile-cache
 # Files are root-owned and read-only to the process; it runs as an unnamed numeric user.
 USER 65532:65532
 EXPOSE 8443

@@ -87,6 +87,17 @@ describe('the image under runc, read-only root, non-root user', () => {
     expect(r.stderr()).not.toMatch(/EROFS|EACCES/);
   });
 
+  it.each(USERS)('sidecar loads its modules from the build-time compile cache and writes nothing to it, as %s', async (_who, user) => {
+    const spec = { version: 1, role: 'app', mountPath: '/secrets', lifecycle: 'sidecar', rotateIntervalSeconds: 60, notify: { kind: 'none' }, secrets: [{ name: 'a', path: 'secret/data/a', file: 'a.json', format: 'json', mode: 0o440 }] };
+    // No Vault address: the sidecar loads its modules, then stops on the missing setting.
+    const r = await runToEnd(image, { args: ['sidecar'], user, env: { SECRETS_BROKER_SPEC: JSON.stringify(spec), NODE_DEBUG_NATIVE: 'COMPILE_CACHE' } });
+    expect(r.code).toBe(2);
+    for (const file of ['/app/dist/src/cli/bin.js', '/app/dist/sidecar/main.js', '/app/dist/src/vault/client.js', '/app/node_modules/pino/pino.js']) {
+      expect(r.stderr).toContain(`V8 code cache for CommonJS ${file} was accepted`);
+    }
+    expect(r.stderr).not.toMatch(/was rejected|EROFS|EACCES/);
+  });
+
   it.each(USERS)('sidecar --once renders a secret from the stack\'s Vault, as %s', async (_who, user) => {
     const s = stack();
     const ns = uniqueName('image');

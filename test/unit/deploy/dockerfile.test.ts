@@ -55,3 +55,18 @@ it('.dockerignore allows only the sources into the build context', () => {
     expect(allowed).toContain(copied.replace(/\/$/, ''));
   }
 });
+
+it('warms a module compile cache at build time as each user the image runs as, read-only at run time', () => {
+  const runtime = lines.slice(lines.findLastIndex((l) => l.startsWith('FROM ')));
+  const at = (re: RegExp): number => runtime.findIndex((l) => re.test(l));
+  const env = at(/^ENV NODE_COMPILE_CACHE=\/app\/compile-cache$/);
+  expect(env).toBeGreaterThan(runtime.findLastIndex((l) => l.startsWith('COPY ')));
+  // Node keys the cache by user id: one warm-up as the sidecar's default user, one as the image's.
+  const warms = runtime.flatMap((l, i) => (l.startsWith('RUN ') && l.includes('/app/dist/src/cli/bin.js sidecar') ? [i] : []));
+  expect(warms.map((i) => runtime.slice(env, i).filter((l) => l.startsWith('USER ')).at(-1))).toEqual(['USER 65530:65530', 'USER 65532:65532']);
+  for (const i of warms) expect(runtime[i]).toMatch(/test \$\? = 2\) && node -e "require\('node-vault'\)"$/);
+  const seal = at(/^RUN .*chown -R 0:0 \/app\/compile-cache && chmod -R a=rX \/app\/compile-cache$/);
+  expect(seal).toBeGreaterThan(Math.max(...warms));
+  expect(runtime.slice(warms.at(-1), seal).filter((l) => l.startsWith('USER ')).at(-1)).toBe('USER 0:0');
+  expect(runtime.filter((l) => l.startsWith('USER ')).at(-1)).toBe('USER 65532:65532');
+});
