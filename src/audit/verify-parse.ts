@@ -28,15 +28,8 @@ const LOG_PREFIX = '{"level":';
  */
 export function isLogLine(line: Buffer): boolean {
   if (line.length < LOG_PREFIX.length || line.toString('latin1', 0, LOG_PREFIX.length) !== LOG_PREFIX) return false;
-  let v: unknown;
-  try {
-    v = JSON.parse(line.toString('utf8'));
-  } catch {
-    return false;
-  }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
-  const o = v as Record<string, unknown>;
-  return typeof o.msg === 'string' && !('seq' in o) && !('prev' in o);
+  const o = jsonObject(line);
+  return o !== undefined && typeof o.msg === 'string' && !('seq' in o) && !('prev' in o);
 }
 
 /** Reads the prefix without parsing the line; undefined on any doubt (checkpoints included). */
@@ -60,17 +53,23 @@ export function quickParse(line: Buffer): Parsed | undefined {
  * all); `problem` when it links into the chain but is not a well-formed record.
  */
 export function fullParse(line: Buffer): Parsed | undefined {
+  const v = jsonObject(line);
+  if (v === undefined) return undefined;
+  const r = v as Partial<Parsed>;
+  if (!Number.isSafeInteger(r.seq) || (r.seq as number) < 1 || typeof r.prev !== 'string' || !HEX64.test(r.prev)) return undefined;
+  const problem = recordProblem(v);
+  if (problem) return { seq: r.seq as number, prev: r.prev, problem };
+  const record = v as unknown as AuditRecord;
+  return { seq: record.seq, prev: record.prev, event: record.event, checkpoint: record.checkpoint, record };
+}
+
+/** The line as a JSON object, or undefined (not JSON, or not an object). */
+function jsonObject(line: Buffer): Record<string, unknown> | undefined {
   let v: unknown;
   try {
     v = JSON.parse(line.toString('utf8'));
   } catch {
     return undefined;
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
-  const r = v as Partial<Parsed>;
-  if (!Number.isSafeInteger(r.seq) || (r.seq as number) < 1 || typeof r.prev !== 'string' || !HEX64.test(r.prev)) return undefined;
-  const problem = recordProblem(v);
-  if (problem) return { seq: r.seq as number, prev: r.prev, problem };
-  const record = v as AuditRecord;
-  return { seq: record.seq, prev: record.prev, event: record.event, checkpoint: record.checkpoint, record };
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }

@@ -17,6 +17,18 @@ import { waitFor } from '../helpers/wait';
 
 const REQUESTS = 20;
 
+/** A certificate, a port and the settings of an injector with two workers, which run test/helpers/injector-worker.js. */
+async function twoWorkers(): Promise<{ tls: ReturnType<typeof makeCert>; port: number; env: Record<string, string> }> {
+  const tls = makeCert();
+  const port = await freePort();
+  const env = {
+    ...BASE_ENV, INJECTOR_TLS_CERT_FILE: tls.certFile, INJECTOR_TLS_KEY_FILE: tls.keyFile, INJECTOR_PORT: String(port),
+    INJECTOR_BIND_ADDRESS: '127.0.0.1', INJECTOR_LOG_LEVEL: 'warn', INJECTOR_WORKERS: '2',
+  };
+  cluster.setupPrimary({ exec: join(__dirname, '..', 'helpers', 'injector-worker.js'), args: [] });
+  return { tls, port, env };
+}
+
 /** One request on a connection of its own, so that the primary hands each to the next worker. */
 function call(port: number, ca: string, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -32,13 +44,7 @@ function call(port: number, ca: string, method: string, path: string, body?: str
 }
 
 it('two workers answer every request once; the primary writes every audit record; each scrape shows the totals', async () => {
-  const tls = makeCert();
-  const port = await freePort();
-  const env = {
-    ...BASE_ENV, INJECTOR_TLS_CERT_FILE: tls.certFile, INJECTOR_TLS_KEY_FILE: tls.keyFile, INJECTOR_PORT: String(port),
-    INJECTOR_BIND_ADDRESS: '127.0.0.1', INJECTOR_LOG_LEVEL: 'warn', INJECTOR_WORKERS: '2',
-  };
-  cluster.setupPrimary({ exec: join(__dirname, '..', 'helpers', 'injector-worker.js'), args: [] });
+  const { tls, port, env } = await twoWorkers();
   const audit = new MemoryAuditSink();
   let stop = (): void => undefined;
   const until = new Promise<void>((resolve) => (stop = resolve));
@@ -67,13 +73,7 @@ it('two workers answer every request once; the primary writes every audit record
 }, 60_000);
 
 it('a stop signal while the workers are still starting stops them (as PID 1 in a container, a signal nobody handles is dropped)', async () => {
-  const tls = makeCert();
-  const port = await freePort();
-  const env = {
-    ...BASE_ENV, INJECTOR_TLS_CERT_FILE: tls.certFile, INJECTOR_TLS_KEY_FILE: tls.keyFile, INJECTOR_PORT: String(port),
-    INJECTOR_BIND_ADDRESS: '127.0.0.1', INJECTOR_LOG_LEVEL: 'warn', INJECTOR_WORKERS: '2',
-  };
-  cluster.setupPrimary({ exec: join(__dirname, '..', 'helpers', 'injector-worker.js'), args: [] });
+  const { tls, env } = await twoWorkers();
   const forked: number[] = [];
   const onFork = (w: { process: { pid?: number } }): void => void forked.push(w.process.pid ?? -1);
   cluster.on('fork', onFork);
