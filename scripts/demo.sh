@@ -35,10 +35,15 @@ work="$(mktemp -d /tmp/secrets-broker-demo.XXXXXX)"
 started_stack=""
 logs_pid=""
 
+# The terminal's stdout and stderr, for cleanup: a Ctrl-C that lands while a shell function
+# runs with its output redirected (wait_for's `k ... >/dev/null`) runs the traps with the
+# redirection still in place.
+exec 3>&1 4>&2
 cleanup() {
   local rc=$?
   set +e
   trap - INT TERM
+  exec 1>&3 2>&4
   [ -n "$logs_pid" ] && kill "$logs_pid" 2>/dev/null && wait "$logs_pid" 2>/dev/null
   if [ $rc -ne 0 ] && [ -n "${KUBECONFIG:-}" ]; then
     echo "--- the demo's pods and events" >&2
