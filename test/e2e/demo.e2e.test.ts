@@ -7,12 +7,11 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureInstalled } from './helpers/pods';
+import { ensureInstalled, REPO } from './helpers/pods';
 import { kubectl, waitFor } from './helpers';
 
 jest.setTimeout(300_000);
 
-const repo = join(__dirname, '..', '..');
 
 interface Run {
   pid: number;
@@ -22,7 +21,7 @@ interface Run {
 
 /** The demo in its own process group, as a terminal runs it. */
 function demo(): Run {
-  const child = spawn('bash', [join(repo, 'scripts', 'demo.sh')], { cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('bash', [join(REPO, 'scripts', 'demo.sh')], { cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -47,7 +46,7 @@ async function leftovers(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  await ensureInstalled(repo);
+  await ensureInstalled(REPO);
 });
 
 it('interrupted with Ctrl-C once its pod exists: exits 130, and nothing of it is left', async () => {

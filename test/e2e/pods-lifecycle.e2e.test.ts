@@ -7,17 +7,13 @@
  * namespace; assertions read hashes, counts and outcomes, never a value.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hookApp, logLines, pgApp, signalApp, watchApp } from './helpers/pod-apps';
-import { appScript, deployment, ensureInstalled, job, optedInTemplate, prepareNamespace, type SecretReport } from './helpers/pods';
+import { APP_IMAGE, appScript, deployment, ensureInstalled, job, optedInTemplate, podOf as podIn, prepareNamespace, readyPod as readyIn, REPO, type SecretReport } from './helpers/pods';
 import { kubectl, KubectlError, stack, startProcess, uniqueName, vault, waitFor } from './helpers';
 
 jest.setTimeout(300_000);
 
-const repo = join(__dirname, '..', '..');
-const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
-const IMAGE = `secrets-broker:${version}`;
 const ns = uniqueName('life');
 const id = ns.replace(/[^a-z0-9]/g, '');
 const role = `life-${id}`;
@@ -44,19 +40,11 @@ interface Pod {
   status: { phase?: string; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] };
 }
 
-async function podOf(app: string): Promise<Pod | undefined> {
-  const list = JSON.parse(await kubectl(['-n', ns, 'get', 'pods', '-l', `app=${app}`, '-o', 'json'])) as { items: Pod[] };
-  return list.items[0];
-}
+const podOf = (app: string): Promise<Pod | undefined> => podIn<Pod>(ns, app);
+const readyPod = (app: string): Promise<Pod> => readyIn<Pod>(ns, app);
 const mainOf = (p: Pod | undefined): ContainerStatus | undefined => p?.status.containerStatuses?.find((c) => c.name === 'main');
 const sidecarOf = (p: Pod | undefined): ContainerStatus | undefined => p?.status.initContainerStatuses?.find((c) => c.name === 'secrets-broker');
 
-async function readyPod(app: string): Promise<Pod> {
-  await waitFor(`${app}: app container Ready`, async () => mainOf(await podOf(app))?.ready === true, { timeoutMs: 180_000, intervalMs: 250 });
-  const p = await podOf(app);
-  if (!p) throw new Error(`${app}: no pod`);
-  return p;
-}
 const logsOf = async <T>(pod: string, container = 'main'): Promise<T[]> => logLines<T>(await kubectl(['-n', ns, 'logs', pod, '-c', container]));
 
 async function putSecret(): Promise<string> {
@@ -66,14 +54,14 @@ async function putSecret(): Promise<string> {
 }
 
 function app(name: string, script: string, annotations: Record<string, string>, extra: object = {}): string {
-  const t = optedInTemplate(name, ns, IMAGE, script, annotations, 'Always') as { spec: object };
+  const t = optedInTemplate(name, ns, APP_IMAGE, script, annotations, 'Always') as { spec: object };
   return JSON.stringify(deployment(name, ns, { ...t, spec: { ...t.spec, ...extra } }));
 }
 
 let password: string;
 
 beforeAll(async () => {
-  await ensureInstalled(repo);
+  await ensureInstalled(REPO);
   await prepareNamespace(ns);
   const dbDefault = (await vault('GET', 'database/roles/app')).body.data as Record<string, unknown>;
   await vault('POST', `database/roles/${dbRole}`, { ...dbDefault, db_name: 'app', default_ttl: `${DB_TTL_S}s`, max_ttl: `${DB_MAX_TTL_S}s` });
@@ -85,9 +73,9 @@ beforeAll(async () => {
   password = await putSecret();
   const s = stack() as unknown as { POD_PGHOST: string; PGPORT: string };
   // Every Deployment at once: their pods start side by side.
-  const other = { name: 'other', image: IMAGE, imagePullPolicy: 'IfNotPresent', command: ['node', '-e', 'setInterval(() => {}, 1e9)'],
+  const other = { name: 'other', image: APP_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['node', '-e', 'setInterval(() => {}, 1e9)'],
     securityContext: { runAsUser: 1234, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } } };
-  const sig = optedInTemplate('sig', ns, IMAGE, signalApp(CONFIG, 'password', 'SIGHUP'), { ...kv, 'secrets-broker.io/notify': 'signal:SIGHUP', 'secrets-broker.io/containers': 'main' }, 'Always') as { spec: { containers: object[] } };
+  const sig = optedInTemplate('sig', ns, APP_IMAGE, signalApp(CONFIG, 'password', 'SIGHUP'), { ...kv, 'secrets-broker.io/notify': 'signal:SIGHUP', 'secrets-broker.io/containers': 'main' }, 'Always') as { spec: { containers: object[] } };
   await kubectl(['apply', '-f', '-'], JSON.stringify(deployment('sig', ns, { ...sig, spec: { ...sig.spec, containers: [...sig.spec.containers, other] } })));
   await kubectl(['apply', '-f', '-'], app('hook', hookApp(CONFIG, 'password', HOOK_PORT), { ...kv, 'secrets-broker.io/notify': `http://127.0.0.1:${HOOK_PORT}/reload` }));
   await kubectl(['apply', '-f', '-'], app('watch', watchApp(CONFIG, 'password', 50), kv));
@@ -172,14 +160,14 @@ async function crictl(s: { SB_BIN: string; CONTAINER_RUNTIME_ENDPOINT: string },
 }
 
 it('a Job with the default lifecycle completes: the native sidecar ends with it', async () => {
-  await kubectl(['apply', '-f', '-'], JSON.stringify(job('batch', ns, optedInTemplate('batch', ns, IMAGE, appScript(MOUNT, 'config', false), kv, 'Never'))));
+  await kubectl(['apply', '-f', '-'], JSON.stringify(job('batch', ns, optedInTemplate('batch', ns, APP_IMAGE, appScript(MOUNT, 'config', false), kv, 'Never'))));
   await kubectl(['-n', ns, 'wait', 'job/batch', '--for=condition=Complete', '--timeout=180s']);
   const report = JSON.parse(await kubectl(['-n', ns, 'logs', 'job/batch', '-c', 'main'])) as SecretReport;
   expect(report.passwordSha256).toBe(sha256(password));
 });
 
 it('a pod the injector denies gets every problem in the message at kubectl apply', async () => {
-  const t = optedInTemplate('bad', ns, IMAGE, 'setInterval(() => {}, 1e9)', { 'secrets-broker.io/role': role, 'secrets-broker.io/secret-a': 'sys/mounts', 'secrets-broker.io/secret-b': kvPath, 'secrets-broker.io/file-b': '../b', 'secrets-broker.io/lifecycle': 'sometimes' }, 'Never') as { metadata: object; spec: object };
+  const t = optedInTemplate('bad', ns, APP_IMAGE, 'setInterval(() => {}, 1e9)', { 'secrets-broker.io/role': role, 'secrets-broker.io/secret-a': 'sys/mounts', 'secrets-broker.io/secret-b': kvPath, 'secrets-broker.io/file-b': '../b', 'secrets-broker.io/lifecycle': 'sometimes' }, 'Never') as { metadata: object; spec: object };
   const err = await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { ...t.metadata, name: 'bad', namespace: ns }, spec: t.spec })).then(
     () => undefined,
     (e: unknown) => e,
@@ -210,7 +198,7 @@ describe('pod deletion', () => {
     const lookup = await vault('POST', 'auth/token/lookup-accessor', { accessor });
     expect(lookup.status).toBe(400);
     expect(await leases()).toEqual([]);
-    const verify = startProcess(process.execPath, [join(repo, 'dist', 'src', 'cli', 'bin.js'), 'audit', 'verify', '/dev/stdin'], { input: logs.stdout() });
+    const verify = startProcess(process.execPath, [join(REPO, 'dist', 'src', 'cli', 'bin.js'), 'audit', 'verify', '/dev/stdin'], { input: logs.stdout() });
     expect(await verify.ended).toBe(0);
   });
 });

@@ -8,18 +8,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { appScript, deployment, ensureInstalled, optedInTemplate, prepareNamespace, reportScript, type SecretReport } from './helpers/pods';
+import { APP_IMAGE, appScript, deployment, ensureInstalled, optedInTemplate, prepareNamespace, readyPod as readyIn, reportScript, REPO, type SecretReport } from './helpers/pods';
 import { restrictedPod } from './helpers/node';
 import { kubectl, KubectlError, stack, uniqueName, vault, waitFor } from './helpers';
 
 jest.setTimeout(300_000);
 
-const repo = join(__dirname, '..', '..');
-const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
-const IMAGE = `secrets-broker:${version}`;
 const RELEASE = 'sb-alt';
 const ns = uniqueName('modes');
 const id = ns.replace(/[^a-z0-9]/g, '');
@@ -38,25 +34,21 @@ interface Pod {
 
 /** Installs or upgrades the second release with extra helm arguments. */
 async function installAlt(...helmArgs: string[]): Promise<void> {
-  await promisify(execFile)('bash', [join(repo, 'test', 'stack', 'install.sh'), ...helmArgs], {
-    cwd: repo,
+  await promisify(execFile)('bash', [join(REPO, 'test', 'stack', 'install.sh'), ...helmArgs], {
+    cwd: REPO,
     timeout: 280_000,
     env: { ...process.env, SB_INSTALL_RELEASE: RELEASE, SB_INSTALL_NAMESPACE: RELEASE, SB_INSTALL_SELECTOR: 'alt' },
   });
 }
 
-async function readyPod(app: string): Promise<Pod> {
-  const get = async (): Promise<Pod | undefined> => (JSON.parse(await kubectl(['-n', ns, 'get', 'pods', '-l', `app=${app}`, '-o', 'json'])) as { items: Pod[] }).items[0];
-  await waitFor(`${app}: app container Ready`, async () => (await get())?.status.containerStatuses?.find((c) => c.name === 'main')?.ready === true, { timeoutMs: 180_000, intervalMs: 250 });
-  return (await get()) as Pod;
-}
+const readyPod = (app: string): Promise<Pod> => readyIn<Pod>(ns, app);
 
 const report = async (pod: string): Promise<SecretReport> => JSON.parse(await kubectl(['-n', ns, 'exec', pod, '-c', 'main', '--', 'node', '-e', reportScript(MOUNT, 'config')])) as SecretReport;
 
 let password: string;
 
 beforeAll(async () => {
-  await ensureInstalled(repo);
+  await ensureInstalled(REPO);
   await installAlt('--set', 'injector.sidecarMode=classic');
   await prepareNamespace(ns, 'alt');
   await vault('PUT', `sys/policies/acl/${role}`, { policy: `path "${kvPath}" { capabilities = ["read"] }\npath "secret/metadata/modes/${id}" { capabilities = ["read"] }\npath "sys/internal/ui/mounts/*" { capabilities = ["read"] }` });
@@ -73,7 +65,7 @@ afterAll(async () => {
 });
 
 it('classic mode: an init container renders first, a sidecar container keeps running; the app starts with its file', async () => {
-  await kubectl(['apply', '-f', '-'], JSON.stringify(deployment('classic', ns, optedInTemplate('classic', ns, IMAGE, appScript(MOUNT, 'config', true), annotations, 'Always'))));
+  await kubectl(['apply', '-f', '-'], JSON.stringify(deployment('classic', ns, optedInTemplate('classic', ns, APP_IMAGE, appScript(MOUNT, 'config', true), annotations, 'Always'))));
   const pod = await readyPod('classic');
   expect(pod.spec.initContainers?.map((c) => [c.name, c.restartPolicy])).toEqual([['secrets-broker-init', undefined]]);
   expect(pod.spec.containers.map((c) => c.name)).toEqual(['main', 'secrets-broker']);
@@ -84,7 +76,7 @@ it('classic mode: an init container renders first, a sidecar container keeps run
 it('SIDECAR_RUN_AS_USER empty, a pod with arbitrary uid, gid and fsGroup: the sidecar runs as the pod user, the app reads through fsGroup', async () => {
   await installAlt('--set', 'injector.sidecarMode=native', '--set', 'sidecar.runAsUser=null');
   const [uid, gid, fsGroup] = [1000650000, 1000650001, 1000650002];
-  const t = optedInTemplate('assigned', ns, IMAGE, appScript(MOUNT, 'config', true), annotations, 'Always') as { spec: { securityContext: object } };
+  const t = optedInTemplate('assigned', ns, APP_IMAGE, appScript(MOUNT, 'config', true), annotations, 'Always') as { spec: { securityContext: object } };
   const spec = { ...t.spec, securityContext: { ...t.spec.securityContext, runAsUser: uid, runAsGroup: gid, fsGroup } };
   await kubectl(['apply', '-f', '-'], JSON.stringify(deployment('assigned', ns, { ...t, spec })));
   const pod = await readyPod('assigned');
@@ -100,10 +92,10 @@ it('the injector scaled to zero with failurePolicy Fail: opted-in pods are refus
   await kubectl(['-n', RELEASE, 'scale', 'deployment', '-l', instance, '--replicas=0']);
   const service = await kubectl(['-n', RELEASE, 'get', 'service', '-l', instance, '-o', 'jsonpath={.items[0].metadata.name}']);
   await waitFor('no injector endpoint', async () => !(await kubectl(['-n', RELEASE, 'get', 'endpointslices', '-l', `kubernetes.io/service-name=${service}`, '-o', 'jsonpath={.items[*].endpoints[*].conditions.ready}'])).includes('true'), { timeoutMs: 60_000, intervalMs: 250 });
-  const t = optedInTemplate('blocked', ns, IMAGE, 'setInterval(() => {}, 1e9)', annotations, 'Never') as { metadata: object; spec: object };
+  const t = optedInTemplate('blocked', ns, APP_IMAGE, 'setInterval(() => {}, 1e9)', annotations, 'Never') as { metadata: object; spec: object };
   const err = await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { ...t.metadata, name: 'blocked', namespace: ns }, spec: t.spec })).then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(KubectlError);
   expect((err as KubectlError).stderr).toMatch(/failed calling webhook "inject\.secrets-broker\.io"/);
-  const plain = restrictedPod('plain', ns, IMAGE, { command: ['node', '-e', 'setInterval(() => {}, 1e9)'] });
+  const plain = restrictedPod('plain', ns, APP_IMAGE, { command: ['node', '-e', 'setInterval(() => {}, 1e9)'] });
   await expect(kubectl(['apply', '-f', '-'], JSON.stringify(plain))).resolves.toMatch(/pod\/plain created/);
 });

@@ -8,17 +8,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { appScript, deployment, ensureInstalled, job, optedInTemplate, prepareNamespace, reportScript, type SecretReport } from './helpers/pods';
+import { APP_IMAGE, appScript, deployment, ensureInstalled, job, optedInTemplate, prepareNamespace, reportScript, REPO, type SecretReport } from './helpers/pods';
 import { kubectl, uniqueName, vault, waitFor } from './helpers';
 
 jest.setTimeout(300_000); // each test's limit: pods start on a real kubelet
 
-const repo = join(__dirname, '..', '..');
-const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
-const IMAGE = `secrets-broker:${version}`;
 const ns = uniqueName('pods');
 const id = ns.replace(/[^a-z0-9]/g, '');
 const role = `pods-${id}`;
@@ -67,7 +63,7 @@ async function report(pod: string): Promise<SecretReport> {
 let password: string;
 
 beforeAll(async () => {
-  await ensureInstalled(repo);
+  await ensureInstalled(REPO);
   await prepareNamespace(ns);
   await vault('PUT', `sys/policies/acl/${role}`, {
     policy: `path "${kvPath}" { capabilities = ["read"] }\npath "secret/metadata/pods/${id}" { capabilities = ["read"] }\npath "sys/internal/ui/mounts/*" { capabilities = ["read"] }`,
@@ -84,7 +80,7 @@ describe('npm run stack:install', () => {
   it('runs the injector as a Ready Deployment of the project image, registered by service', async () => {
     const d = JSON.parse(await kubectl(['-n', 'secrets-broker', 'get', 'deployment', 'secrets-broker', '-o', 'json']));
     expect(d.status.readyReplicas).toBe(1);
-    expect(d.spec.template.spec.containers[0]).toMatchObject({ image: IMAGE, imagePullPolicy: 'IfNotPresent' });
+    expect(d.spec.template.spec.containers[0]).toMatchObject({ image: APP_IMAGE, imagePullPolicy: 'IfNotPresent' });
     const mwc = JSON.parse(await kubectl(['get', 'mutatingwebhookconfiguration', 'secrets-broker', '-o', 'json']));
     expect(mwc.webhooks[0].clientConfig.url).toBeUndefined();
     expect(mwc.webhooks[0].clientConfig.service).toMatchObject({ name: 'secrets-broker', namespace: 'secrets-broker', path: '/mutate' });
@@ -97,7 +93,7 @@ describe('npm run stack:install', () => {
       return Math.max(...list.items.map((i) => Number(i.metadata.labels.version)));
     };
     const before = await rev();
-    await promisify(execFile)('bash', [join(repo, 'test', 'stack', 'install.sh')], { cwd: repo, timeout: 280_000 });
+    await promisify(execFile)('bash', [join(REPO, 'test', 'stack', 'install.sh')], { cwd: REPO, timeout: 280_000 });
     expect(await rev()).toBe(before + 1);
     const d = JSON.parse(await kubectl(['-n', 'secrets-broker', 'get', 'deployment', 'secrets-broker', '-o', 'json']));
     expect(d.status.readyReplicas).toBe(1);
@@ -110,7 +106,7 @@ describe('an opted-in Deployment in a restricted namespace', () => {
 
   it('becomes Ready with restartCount 0: the app started after its secret file existed', async () => {
     const t0 = Date.now();
-    await kubectl(['apply', '-f', '-'], JSON.stringify(deployment(name, ns, optedInTemplate(name, ns, IMAGE, appScript(MOUNT, FILE, true), annotations, 'Always'))));
+    await kubectl(['apply', '-f', '-'], JSON.stringify(deployment(name, ns, optedInTemplate(name, ns, APP_IMAGE, appScript(MOUNT, FILE, true), annotations, 'Always'))));
     await waitFor('app container running and Ready', async () => main(await podOf(name))?.ready === true, { timeoutMs: 180_000, intervalMs: 250 });
     console.log(`pods: kubectl apply to app running with its secret: ${Date.now() - t0} ms`);
     const p = await podOf(name);
@@ -145,7 +141,7 @@ describe('an opted-in Deployment in a restricted namespace', () => {
 
 it('a Job with lifecycle init-only completes, its app having read the secret', async () => {
   const name = 'once';
-  const template = optedInTemplate(name, ns, IMAGE, appScript(MOUNT, FILE, false), { ...annotations, 'secrets-broker.io/lifecycle': 'init-only' }, 'Never');
+  const template = optedInTemplate(name, ns, APP_IMAGE, appScript(MOUNT, FILE, false), { ...annotations, 'secrets-broker.io/lifecycle': 'init-only' }, 'Never');
   await kubectl(['apply', '-f', '-'], JSON.stringify(job(name, ns, template)));
   await kubectl(['-n', ns, 'wait', `job/${name}`, '--for=condition=Complete', '--timeout=180s']);
   const logs = await kubectl(['-n', ns, 'logs', `job/${name}`, '-c', 'main']);

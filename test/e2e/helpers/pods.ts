@@ -5,10 +5,12 @@
  * printing its value.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { restrictedPod } from './node';
 import { kubectl, stack } from './stack';
+import { waitFor } from '../../helpers/wait';
 
 /** The fields the app (or kubectl exec) reports about a rendered KV secret: never its value. */
 export interface SecretReport {
@@ -92,4 +94,26 @@ export async function prepareNamespace(ns: string, selector = 'enabled'): Promis
   await kubectl(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted', `secrets-broker-stack=${selector}`]);
   await kubectl(['-n', ns, 'wait', '--for=create', 'configmap/kube-root-ca.crt', '--timeout=60s']);
   await kubectl(['-n', ns, 'create', 'serviceaccount', 'app']);
+}
+
+/** The repository, and the project's image as the node's containerd knows it (`npm run stack:install` imports it). */
+export const REPO = join(__dirname, '..', '..', '..');
+export const APP_IMAGE = `secrets-broker:${(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version}`;
+
+interface PodLike {
+  status: { containerStatuses?: { name: string; ready: boolean }[] };
+}
+
+/** The first pod labelled app=`app` in `ns`, as kubectl returns it, or undefined. */
+export async function podOf<P extends PodLike>(ns: string, app: string): Promise<P | undefined> {
+  return (JSON.parse(await kubectl(['-n', ns, 'get', 'pods', '-l', `app=${app}`, '-o', 'json'])) as { items: P[] }).items[0];
+}
+
+/** Waits until the app container `main` of that pod is Ready; resolves the pod. */
+export async function readyPod<P extends PodLike>(ns: string, app: string): Promise<P> {
+  const ready = async (): Promise<boolean> => (await podOf<P>(ns, app))?.status.containerStatuses?.find((c) => c.name === 'main')?.ready === true;
+  await waitFor(`${app}: app container Ready`, ready, { timeoutMs: 180_000, intervalMs: 250 });
+  const p = await podOf<P>(ns, app);
+  if (!p) throw new Error(`${app}: no pod`);
+  return p;
 }
