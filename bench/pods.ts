@@ -4,7 +4,8 @@
  * vault-k8s with Vault Agent (bench/pods-peer.ts; SB_BENCH_VAULT_K8S, else "peer not
  * given"). Same image, same secret, same policy; alternating. The app (the project's image
  * running a node script) exits 1 when its secret file is missing and otherwise prints
- * Date.now(): apply-to-app-running is that minus the time just before `kubectl apply`.
+ * Date.now(): apply-to-app-running is that minus the time just before `kubectl apply`. It exits
+ * on SIGTERM (as PID 1 it would otherwise wait out the grace period at every deletion).
  *
  *   --pods=N    pods one at a time per side (default 10)
  *   --burst=N   pods applied at once per side (default 20)
@@ -28,7 +29,7 @@ const ROLE = 'bench-pods';
 const PEER_ROLE = 'bench-pods-vk';
 type Side = 'ours' | 'peer';
 
-interface Sample { ms: number; cpuS?: number }
+interface Sample { ms: number; cpuS?: number; byContainer?: Record<string, number> }
 interface ContainerStatus { name: string; state: { running?: object }; containerID?: string }
 interface PodJson {
   metadata: { name: string; uid: string };
@@ -46,7 +47,7 @@ function appPod(side: Side, name: string, ns: string): object {
   const annotations = side === 'ours'
     ? { 'secrets-broker.io/inject': 'true', 'secrets-broker.io/role': ROLE, 'secrets-broker.io/secret-config': KV }
     : { 'vault.hashicorp.com/agent-inject': 'true', 'vault.hashicorp.com/role': PEER_ROLE, 'vault.hashicorp.com/agent-inject-secret-config': KV };
-  const script = `if (!require('node:fs').existsSync(${JSON.stringify(file)})) process.exit(1); console.log(JSON.stringify({ t: Date.now() })); setInterval(() => {}, 1e9);`;
+  const script = `if (!require('node:fs').existsSync(${JSON.stringify(file)})) process.exit(1); console.log(JSON.stringify({ t: Date.now() })); process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1e9);`;
   return {
     apiVersion: 'v1', kind: 'Pod',
     metadata: { name, namespace: ns, labels: { bench: 'pods' }, annotations },
@@ -78,6 +79,24 @@ const podCpuS = (uid: string): number | undefined => {
   return d ? Number(readFileSync(join(d, 'cpuacct.usage'), 'utf8')) / 1e9 : undefined;
 };
 
+/** CPU seconds of each running container of the pod (its cgroup under the pod's), the pause sandbox's and exited containers'. */
+function containerCpuS(p: PodJson): Record<string, number> {
+  const d = podCgroup('cpuacct', p.metadata.uid);
+  if (!d) return {};
+  const names = new Map([...(p.status.containerStatuses ?? []), ...(p.status.initContainerStatuses ?? [])]
+    .map((c) => [(c.containerID ?? '').replace(/^containerd:\/\//, ''), c.name] as const));
+  const out: Record<string, number> = {};
+  for (const dir of readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    const id = [...names.keys()].find((k) => k !== '' && dir.name.startsWith(k));
+    const name = id === undefined ? 'sandbox' : names.get(id)!;
+    out[name] = (out[name] ?? 0) + Number(readFileSync(join(d, dir.name, 'cpuacct.usage'), 'utf8')) / 1e9;
+  }
+  // An exited container's cgroup is gone, its CPU stays in the pod's.
+  const total = Number(readFileSync(join(d, 'cpuacct.usage'), 'utf8')) / 1e9;
+  out['exited containers'] = Math.max(0, total - Object.values(out).reduce((a, b) => a + b, 0));
+  return out;
+}
+
 /** Applies `names` at once and waits until every app printed its start; resolves each pod's sample. */
 async function start(side: Side, ns: string, names: string[]): Promise<Sample[]> {
   const docs = names.map((n) => appPod(side, n, ns));
@@ -104,7 +123,11 @@ async function start(side: Side, ns: string, names: string[]): Promise<Sample[]>
   }
   // Pod start CPU: the pod's whole cgroup (our sidecar and its gate; vault-k8s's init and sidecar agents), once settled.
   await new Promise((r) => setTimeout(r, 5000));
-  list.forEach((p, i) => (samples[i]!.cpuS = podCpuS(p.metadata.uid)));
+  const settled = (await pods(ns)).filter((p) => names.includes(p.metadata.name));
+  list.forEach((p, i) => {
+    samples[i]!.cpuS = podCpuS(p.metadata.uid);
+    samples[i]!.byContainer = containerCpuS(settled.find((q) => q.metadata.uid === p.metadata.uid) ?? p);
+  });
   return samples;
 }
 
@@ -220,5 +243,12 @@ function printTable(r: Results): void {
     row('CPU seconds per pod start (pod cgroup, one at a time)', cpu(r.one.ours), cpu(r.one.peer), 3),
     row(`sidecar RSS after ${r.hold} s (MB)`, r.rss.ours, r.rss.peer, 1),
   ];
+  const byContainer = (x: Sample[]): string => {
+    const sums: Record<string, number> = {};
+    for (const smp of x) for (const [k, v] of Object.entries(smp.byContainer ?? {})) sums[k] = (sums[k] ?? 0) + v;
+    return Object.entries(sums).map(([k, v]) => `${k} ${(v / x.length).toFixed(3)}`).join(', ');
+  };
+  lines.push('', `CPU seconds per pod start by container, one at a time: secrets-broker pods: ${byContainer(r.one.ours)}`);
+  if (r.peer) lines.push(`vault-k8s pods: ${byContainer(r.one.peer)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
