@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, w
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { sidecarLaunch } from '../src/sidecar-env';
-import { kubectl, stack, uniqueName, vault, vaultAuditEntries } from '../test/e2e/helpers/stack';
+import { kubectl, podBoundToken, stack, uniqueName, vault, vaultAuditEntries } from '../test/e2e/helpers/stack';
 
 type Kind = 'ours' | 'agent';
 const INTERVAL_S = 10;
@@ -40,11 +40,7 @@ interface Setup {
 
 async function setup(): Promise<Setup> {
   const ns = uniqueName('bench-sidecar');
-  await kubectl(['create', 'namespace', ns]);
-  await kubectl(['-n', ns, 'create', 'serviceaccount', 'app']);
-  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bench', namespace: ns }, spec: { serviceAccountName: 'app', automountServiceAccountToken: false, containers: [{ name: 'app', image: 'registry.invalid/app:1' }] } };
-  await kubectl(['-n', ns, 'apply', '-f', '-'], JSON.stringify(pod));
-  const token = (await kubectl(['-n', ns, 'create', 'token', 'app', '--audience', 'vault', '--duration', '2h', '--bound-object-kind', 'Pod', '--bound-object-name', 'bench'])).trim();
+  const token = await podBoundToken(ns, 'bench', '2h');
   // Files on a tmpfs, as in a pod; the spec refuses mount paths under /dev, so reach it through a link.
   const shm = mkdtempSync('/dev/shm/sb-bench-');
   const dir = `/tmp/${shm.split('/').pop()}`;

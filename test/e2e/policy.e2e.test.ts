@@ -14,7 +14,7 @@ import { explainTemplate } from '../../src/explain/explain';
 import { explainConfig } from '../../src/explain/settings';
 import { podTemplates } from '../../src/explain/templates';
 import { sidecarLaunch } from '../../src/sidecar-env';
-import { kubectl, stack, startProcess, uniqueName, vault, waitFor, type RunningProcess } from './helpers';
+import { kubectl, podBoundToken, type RunningProcess, stack, startProcess, uniqueName, vault, waitFor } from './helpers';
 
 jest.setTimeout(120_000); // each test's limit, not a wait: token and lease TTLs run out for real
 
@@ -96,10 +96,7 @@ const has = (event: string, outcome: string, extra: (r: Record_) => boolean = ()
 beforeAll(async () => {
   if (!existsSync(bin)) throw new Error(`${bin} missing: run npm run build first`);
   mount = mkdtempSync(path.join(os.tmpdir(), 'sb-policy-'));
-  await kubectl(['create', 'namespace', ns]);
-  await kubectl(['-n', ns, 'create', 'serviceaccount', 'app']);
-  await kubectl(['-n', ns, 'apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: ns }, spec: { serviceAccountName: 'app', automountServiceAccountToken: false, containers: [{ name: 'web', image: 'registry.invalid/web:1' }] } }));
-  writeFileSync(tokenFile, (await kubectl(['-n', ns, 'create', 'token', 'app', '--duration', '1h', '--audience', 'vault', '--bound-object-kind', 'Pod', '--bound-object-name', 'web'])).trim());
+  writeFileSync(tokenFile, await podBoundToken(ns, 'web'));
   const dbRole = (await vault('GET', 'database/roles/app')).body.data;
   await vault('POST', `database/roles/${id}`, { ...dbRole, db_name: 'app', default_ttl: `${LEASE_TTL_S}s`, max_ttl: '300s' });
   await vault('POST', `secret/data/policy/${id}`, { data: { password: 'first' } });

@@ -12,7 +12,7 @@ import { GATE_CONNECT_STEPS } from '../../src/inject/gate';
 import { reviewPod } from '../../src/inject/review';
 import { sidecarLaunch } from '../../src/sidecar-env';
 import { basicPod, createReview, patched, testConfig } from '../helpers/injector';
-import { freePort, kubectl, stack, startProcess, uniqueName, vault, vaultAuditEntries, waitFor, type RunningProcess } from './helpers';
+import { freePort, kubectl, podBoundToken, type RunningProcess, stack, startProcess, uniqueName, vault, vaultAuditEntries, waitFor } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -61,10 +61,7 @@ const kvReads = () => vaultAuditEntries().filter((e) => e.type === 'request' && 
 
 beforeAll(async () => {
   if (!existsSync(bin)) throw new Error(`${bin} missing: run npm run build first`);
-  await kubectl(['create', 'namespace', ns]);
-  await kubectl(['-n', ns, 'create', 'serviceaccount', 'app']);
-  await kubectl(['-n', ns, 'apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: ns }, spec: { serviceAccountName: 'app', automountServiceAccountToken: false, containers: [{ name: 'web', image: 'registry.invalid/web:1' }] } }));
-  writeFileSync(tokenFile, (await kubectl(['-n', ns, 'create', 'token', 'app', '--duration', '1h', '--audience', 'vault', '--bound-object-kind', 'Pod', '--bound-object-name', 'web'])).trim());
+  writeFileSync(tokenFile, await podBoundToken(ns, 'web'));
   await vault('PUT', `sys/policies/acl/gate-${id}`, { policy: 'path "secret/data/app/*" { capabilities = ["read"] }' });
   await vault('POST', `auth/kubernetes/role/gate-${id}`, { bound_service_account_names: 'app', bound_service_account_namespaces: ns, audience: 'vault', token_policies: `gate-${id}`, token_ttl: '10m' });
 });

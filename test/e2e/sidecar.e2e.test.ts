@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { sidecarLaunch } from '../../src/sidecar-env';
-import { kubectl, psql, stack, startProcess, startVault, stopVault, uniqueName, vault, vaultAuditEntries, waitFor, type RunningProcess } from './helpers';
+import { kubectl, podBoundToken, psql, type RunningProcess, stack, startProcess, startVault, stopVault, uniqueName, vault, vaultAuditEntries, waitFor } from './helpers';
 
 jest.setTimeout(240_000); // each test's limit, not a wait: token, lease and certificate TTLs run out for real
 
@@ -81,10 +81,7 @@ const launch = () => sidecarLaunch(stack().VAULT_CACERT);
 
 beforeAll(async () => {
   if (!existsSync(bin)) throw new Error(`${bin} missing: run npm run build first`);
-  await kubectl(['create', 'namespace', ns]);
-  await kubectl(['-n', ns, 'create', 'serviceaccount', 'app']);
-  await kubectl(['-n', ns, 'apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: ns }, spec: { serviceAccountName: 'app', automountServiceAccountToken: false, containers: [{ name: 'web', image: 'registry.invalid/web:1' }] } }));
-  writeFileSync(tokenFile, (await kubectl(['-n', ns, 'create', 'token', 'app', '--duration', '1h', '--audience', 'vault', '--bound-object-kind', 'Pod', '--bound-object-name', 'web'])).trim());
+  writeFileSync(tokenFile, await podBoundToken(ns, 'web'));
   // Short TTLs so renewal, max TTL and re-issue happen within the test.
   await vault('PUT', `sys/policies/acl/sidecar-${id}`, { policy: `path "secret/data/app/*" { capabilities = ["read"] }\npath "secret/metadata/app/*" { capabilities = ["read"] }\npath "database/creds/${id}" { capabilities = ["read"] }\npath "pki/issue/web" { capabilities = ["update"] }\npath "sys/internal/ui/mounts/*" { capabilities = ["read"] }\npath "sys/audit-hash/file" { capabilities = ["update"] }\npath "sys/leases/revoke" { capabilities = ["update"] }` });
   await vault('POST', `auth/kubernetes/role/sidecar-${id}`, { bound_service_account_names: 'app', bound_service_account_namespaces: ns, audience: 'vault', token_policies: `sidecar-${id}`, token_ttl: '30s', token_max_ttl: '80s' });

@@ -145,3 +145,15 @@ export function vaultAuditEntries(): any[] {
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
+
+/**
+ * Namespace `ns` with service account `app` and a pod named `pod` that is never scheduled
+ * (an image that cannot be pulled, no node picks it): a token bound to it is what the
+ * kubelet gives a real pod. Returns such a token for audience `vault`.
+ */
+export async function podBoundToken(ns: string, pod: string, duration = '1h'): Promise<string> {
+  await kubectl(['create', 'namespace', ns]);
+  await kubectl(['-n', ns, 'create', 'serviceaccount', 'app']);
+  await kubectl(['-n', ns, 'apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod, namespace: ns }, spec: { serviceAccountName: 'app', automountServiceAccountToken: false, containers: [{ name: pod, image: `registry.invalid/${pod}:1` }] } }));
+  return (await kubectl(['-n', ns, 'create', 'token', 'app', '--duration', duration, '--audience', 'vault', '--bound-object-kind', 'Pod', '--bound-object-name', pod])).trim();
+}
