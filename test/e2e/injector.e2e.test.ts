@@ -11,7 +11,7 @@ import type { Pod } from '../../src/inject/types';
 import { silentLogger } from '../../src/log';
 import { corpusPods, testConfig } from '../helpers/injector';
 import { makeCert, type TestCert } from '../helpers/tls';
-import { kubectl, KubectlError, stack, uniqueName, waitFor } from './helpers';
+import { kubectl, refusal, stack, uniqueName, waitFor } from './helpers';
 
 jest.setTimeout(120_000); // each test's limit, not a wait: every corpus pod goes through the real apiserver
 
@@ -114,9 +114,7 @@ it('init-only: one init container running sidecar --once', async () => {
 
 it('a denied pod: the message names each bad annotation and reaches kubectl', async () => {
   const bad = opted('bad', { 'secrets-broker.io/vault-addr': 'https://elsewhere:8200', 'secrets-broker.io/mode-db': '0777' });
-  const err = await create(bad).then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(KubectlError);
-  const stderr = (err as KubectlError).stderr;
+  const stderr = await refusal(create(bad));
   expect(stderr).toContain('denied the request');
   expect(stderr).toContain('secrets-broker.io/vault-addr: is an operator setting');
   expect(stderr).toContain('secrets-broker.io/mode-db: must not be world-accessible');

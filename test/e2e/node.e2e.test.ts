@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { leftovers, readHost, restrictedPod, type NodeNames } from './helpers/node';
-import { kubectl, KubectlError, stack, uniqueName } from './helpers/stack';
+import { kubectl, refusal, stack, uniqueName } from './helpers/stack';
 
 jest.setTimeout(300_000);
 
@@ -76,9 +76,7 @@ describe('the node', () => {
       metadata: { name: uniqueName('bad'), namespace: ns },
       spec: { securityContext: podSecurity, containers: [{ name: 'main', image: IMAGE, imagePullPolicy: 'Never' }] },
     };
-    const err = await kubectl(['apply', '-f', '-'], JSON.stringify(pod)).then(() => undefined, (e: unknown) => e);
-    expect(err).toBeInstanceOf(KubectlError);
-    expect((err as KubectlError).stderr).toContain('violates PodSecurity "restricted');
+    expect(await refusal(kubectl(['apply', '-f', '-'], JSON.stringify(pod)))).toContain('violates PodSecurity "restricted');
   });
 
   it('runs the image with --version in a restricted pod to Succeeded', async () => {

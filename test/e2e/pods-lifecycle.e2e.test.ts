@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { hookApp, logLines, pgApp, signalApp, watchApp } from './helpers/pod-apps';
 import { APP_IMAGE, appScript, deployment, ensureInstalled, job, optedInTemplate, podOf as podIn, prepareNamespace, readyPod as readyIn, REPO, type SecretReport } from './helpers/pods';
-import { kubectl, KubectlError, stack, startProcess, uniqueName, vault, waitFor } from './helpers';
+import { kubectl, refusal, stack, startProcess, uniqueName, vault, waitFor } from './helpers';
 
 jest.setTimeout(300_000);
 
@@ -168,12 +168,7 @@ it('a Job with the default lifecycle completes: the native sidecar ends with it'
 
 it('a pod the injector denies gets every problem in the message at kubectl apply', async () => {
   const t = optedInTemplate('bad', ns, APP_IMAGE, 'setInterval(() => {}, 1e9)', { 'secrets-broker.io/role': role, 'secrets-broker.io/secret-a': 'sys/mounts', 'secrets-broker.io/secret-b': kvPath, 'secrets-broker.io/file-b': '../b', 'secrets-broker.io/lifecycle': 'sometimes' }, 'Never') as { metadata: object; spec: object };
-  const err = await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { ...t.metadata, name: 'bad', namespace: ns }, spec: t.spec })).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(KubectlError);
-  const text = (err as KubectlError).stderr;
+  const text = await refusal(kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { ...t.metadata, name: 'bad', namespace: ns }, spec: t.spec })));
   expect(text).toContain('admission webhook "inject.secrets-broker.io" denied the request');
   expect(text).toMatch(/secret-a/);
   expect(text).toMatch(/file-b/);

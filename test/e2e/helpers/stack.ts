@@ -83,6 +83,13 @@ export class KubectlError extends Error {
   }
 }
 
+/** The stderr of a kubectl call that must be refused (a denied object); throws when it succeeds or fails another way. */
+export async function refusal(call: Promise<unknown>): Promise<string> {
+  const err = await call.then(() => undefined, (e: unknown) => e);
+  if (err instanceof KubectlError) return err.stderr;
+  throw new Error(err === undefined ? 'kubectl was expected to be refused and succeeded' : `kubectl was expected to be refused and failed another way: ${err instanceof Error ? err.message : JSON.stringify(err)}`);
+}
+
 export interface VaultResponse {
   status: number;
   body: any;
