@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Option, type Command } from 'commander';
-import { printable } from '../scan/printable';
+import { printable } from '../printable';
 import type { ExitCode } from './exit';
 import type { CliIO, Register } from './io';
 import { SETTINGS_HELP, withManifestOptions } from './manifest-options';

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors';
-import { printable } from '../scan/printable';
+import { printable } from '../printable';
 import type { ExitCode } from './exit';
 import type { CliIO, Register } from './io';
 import { collect, SETTINGS_HELP, withManifestOptions } from './manifest-options';

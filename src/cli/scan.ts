@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { RuntimeFailure, UsageError } from '../errors';
 import { formatJson, formatText } from '../scan/format-text';
-import { printable } from '../scan/printable';
+import { printable } from '../printable';
 import type { ScanReport } from '../scan/run';
 import { formatSarif } from '../scan/sarif';
 import { DEFAULT_FAIL_ON, SEVERITIES, atLeast, isSeverity } from '../scan/severity';

@@ -1,7 +1,7 @@
 /** explain's three outputs (pure): the summary a person reads, the JSON patches, the mutated pods. */
 import { stringify } from 'yaml';
 import { posix } from 'node:path';
-import { printable } from '../scan/printable';
+import { printable } from '../printable';
 import type { Explanation } from './explain';
 
 export const OUTPUTS = ['summary', 'patch', 'pod'] as const;

@@ -5,6 +5,7 @@
  * the value, and `undefined` is never rendered.
  */
 import { RenderError } from '../errors';
+import { printableName } from '../printable';
 import type { SecretSpec } from '../spec';
 import { renderTemplate } from './template';
 
@@ -107,7 +108,4 @@ function pem(fields: Fields, path: string): string {
 }
 
 /** Keys are names, not values, but a hostile one could be long or carry control characters. */
-function safeKey(key: string): string {
-  // eslint-disable-next-line no-control-regex
-  return key.slice(0, 64).replace(/[\u0000-\u001f\u007f]/g, '?');
-}
+const safeKey = (key: string): string => printableName(key, 64);

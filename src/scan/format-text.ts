@@ -1,5 +1,5 @@
 import type { Finding } from './finding';
-import { printable } from './printable';
+import { printable } from '../printable';
 import type { ScanReport } from './run';
 import { SEVERITIES } from './severity';
 

@@ -90,7 +90,7 @@ describe('audit query (CLI): the questions a security team asks', () => {
   it('a table shows hostile pod names escaped for the terminal', async () => {
     const r = await cli(['audit', 'query', '--outcome', 'failure', file]);
     expect(r.out).toMatch(/^TIME\s+EVENT\s+OUTCOME\s+NAMESPACE\s+POD/);
-    expect(r.out).toContain('<script>\\u001b[31m');
+    expect(r.out).toContain('<script>\\x1b[31m');
     expect(r.out).not.toContain('\u001b');
   });
 

@@ -5,7 +5,7 @@
 import type { Finding } from '../../../src/scan/finding';
 import { formatJson, formatText } from '../../../src/scan/format-text';
 import type { TargetScan } from '../../../src/scan/image';
-import { printable } from '../../../src/scan/printable';
+import { printable } from '../../../src/printable';
 import type { ScanReport } from '../../../src/scan/run';
 import { merge } from '../../../src/scan/walk';
 
