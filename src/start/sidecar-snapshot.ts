@@ -24,8 +24,10 @@ import '../cli/sidecar';
 import '../../sidecar/main';
 import 'prom-client';
 import { loadNodeVault } from '../vault/node-vault';
+import { warmSidecarStart } from './warm';
 
 loadNodeVault();
+warmSidecarStart();
 
 function main(): void {
   const argv = process.argv.slice(2);
