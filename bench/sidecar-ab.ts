@@ -7,27 +7,31 @@
  *   SB_BENCH_NODE=<node> npm run bench sidecar-ab -- --runs=9 --a=cli --b=snapshot:<blob> [--cache-a=<dir>] [--cache-b=<dir>]
  *
  * A launch is `cli` (this build's dist/src/cli/bin.js), `bundle:<file>` (a bundled
- * sidecar entry) or `snapshot:<blob>` (node --snapshot-blob <blob> with the CLI's path, as
- * the image runs it). `--cache-a`/`--cache-b` set NODE_COMPILE_CACHE for that side.
+ * sidecar entry), `snapshot:<blob>` (node --snapshot-blob <blob> with the CLI's path, as
+ * the image runs it) or `agent` (Vault Agent, as `npm run bench sidecar` starts it).
+ * `--cache-a`/`--cache-b` set NODE_COMPILE_CACHE for that side.
  */
 import { readdirSync, readFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { sidecarLaunch } from '../src/sidecar-env';
 import { stack } from '../test/e2e/helpers/stack';
-import { arg, BUILT_CLI, median, setup, spawnOurs, stop, teardown, waitFor, type Setup } from './sidecar';
+import { arg, BUILT_CLI, median, setup, spawnOurs, start, stop, teardown, waitFor, type Setup } from './sidecar';
 
 export interface Variant {
   name: string;
   nodeArgs: string[];
   env: Record<string, string>;
+  /** Vault Agent instead of ours. */
+  agent?: boolean;
 }
 
 /** A launch named on the command line, with the stack's CA flags (sidecarLaunch) before it. */
 export function parseVariant(spec: string, caFile: string, cache: string | undefined): Variant {
+  if (spec === 'agent') return { name: 'Vault Agent', nodeArgs: [], env: {}, agent: true };
   const [kind, ...rest] = spec.split(':');
   const path = rest.join(':');
   const target = kind === 'cli' ? [BUILT_CLI] : kind === 'bundle' && path ? [path] : kind === 'snapshot' && path ? ['--snapshot-blob', path, BUILT_CLI] : undefined;
-  if (!target) throw new Error(`launch "${spec}": expected cli, bundle:<file> or snapshot:<blob>`);
+  if (!target) throw new Error(`launch "${spec}": expected cli, bundle:<file>, snapshot:<blob> or agent`);
   const launch = sidecarLaunch(caFile);
   return { name: cache ? `${spec} (compile cache)` : spec, nodeArgs: [...launch.nodeFlags, ...target], env: { ...launch.env, ...(cache && { NODE_COMPILE_CACHE: cache }) } };
 }
@@ -45,7 +49,7 @@ async function oneStart(v: Variant, s: Setup): Promise<{ wall: number; cpu: numb
   const out = mkdtempSync(join(s.dir, 'ab-'));
   const file = join(out, 'bench.json');
   const t0 = process.hrtime.bigint();
-  const child = spawnOurs(s, out, v.nodeArgs, v.env);
+  const child = v.agent ? start('agent', s, out) : spawnOurs(s, out, v.nodeArgs, v.env);
   try {
     if (!(await waitFor(() => existsSync(file) || child.exitCode !== null, 30_000)) || !existsSync(file)) throw new Error(`${v.name}: no file (exit code ${String(child.exitCode)})`);
     const wall = Number(process.hrtime.bigint() - t0) / 1e6;

@@ -80,7 +80,7 @@ export function spawnOurs(s: Setup, out: string, nodeArgs: string[], extraEnv: R
   });
 }
 
-function start(kind: Kind, s: Setup, out: string): ChildProcess {
+export function start(kind: Kind, s: Setup, out: string): ChildProcess {
   const env = stack();
   if (kind === 'ours') {
     // Started as the injector starts it: the same node flags and TLS environment.
