@@ -23,7 +23,7 @@ export const INTERVAL_S = 10;
 export const SECRET_PATH = 'secret/data/app/bench';
 /** The node binary our sidecar runs on: the host's, or SB_BENCH_NODE (the image's Node 24, say). */
 export const NODE = process.env.SB_BENCH_NODE ?? process.execPath;
-/** Passed to our sidecar when set: NODE_COMPILE_CACHE (a warmed module compile cache, Node 22+). SB_BENCH_SNAPSHOT names a start-up snapshot blob it starts from (docs/sidecar.md). */
+/** Passed to our sidecar when set: NODE_COMPILE_CACHE (a warmed module compile cache, Node 22+). */
 const PASSED_ENV = Object.fromEntries(['NODE_COMPILE_CACHE'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
 
 export function arg(args: string[], name: string, fallback: number): number {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Bundles the sidecar's start-up snapshot entry (src/start/sidecar-snapshot.ts) into one file, which `node --snapshot-blob <blob> --build-snapshot <file>` turns into a
- * blob (the Dockerfile does it with the image's own node; see docs/sidecar.md).
+ * Bundles the sidecar's start-up snapshot entry (src/start/sidecar-snapshot.ts) into one
+ * file, which `node --snapshot-blob <blob> --build-snapshot <file>` turns into a blob (the
+ * Dockerfile does it with the image's own node; see docs/sidecar.md).
  *
  *   node scripts/start/bundle.js [out-file]     (default dist/start/sidecar-snapshot.js)
  *
