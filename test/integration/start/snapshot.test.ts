@@ -1,8 +1,8 @@
 /**
  * The sidecar's start-up snapshot, built as the image builds it (scripts/start/bundle.js,
  * then `node --build-snapshot`) with this node: it runs `sidecar` from the snapshot's own
- * heap, hands every other command line to the CLI file named on it, and refuses to be run
- * as a plain script.
+ * heap with the settings of the run (not those of the build), hands every other command
+ * line to the CLI file named on it, and refuses to be run as a plain script.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,8 @@ let fakeCli: string;
 
 const node = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
 
+const SPEC = { version: 1, role: 'app', mountPath: '/run/sb-none', lifecycle: 'sidecar', rotateIntervalSeconds: 60, notify: { kind: 'none' }, secrets: [{ name: 'a', path: 'secret/data/a', file: 'a', format: 'json', mode: 0o440 }] };
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sb-snapshot-'));
   bundle = join(dir, 'sidecar-snapshot.js');
@@ -28,12 +30,11 @@ beforeAll(() => {
   writeFileSync(fakeCli, "process.stdout.write(JSON.stringify({ cli: __filename, argv: process.argv.slice(2) }));\n");
   const bundled = node([join(root, 'scripts', 'start', 'bundle.js'), bundle]);
   if (bundled.status !== 0) throw new Error(`bundle: ${bundled.stderr}`);
-  const built = node(['--snapshot-blob', blob, '--build-snapshot', bundle]);
+  // Settings present while it is built must not be the ones it runs with: the runs below leave VAULT_ADDR out.
+  const built = node(['--snapshot-blob', blob, '--build-snapshot', bundle], { VAULT_ADDR: 'https://build-time.invalid:8200', SECRETS_BROKER_SPEC: JSON.stringify(SPEC) });
   if (built.status !== 0) throw new Error(`build-snapshot: ${built.stderr}`);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const SPEC = { version: 1, role: 'app', mountPath: '/run/sb-none', lifecycle: 'sidecar', rotateIntervalSeconds: 60, notify: { kind: 'none' }, secrets: [{ name: 'a', path: 'secret/data/a', file: 'a', format: 'json', mode: 0o440 }] };
 
 it.each([[['sidecar']], [['sidecar', '--once']]])('runs %j itself (not the CLI file), through the CLI\'s own checks: no Vault address exits 2 naming it', (argv) => {
   const r = node(['--snapshot-blob', blob, fakeCli, ...argv], { SECRETS_BROKER_SPEC: JSON.stringify(SPEC) });
