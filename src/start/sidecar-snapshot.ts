@@ -10,17 +10,17 @@
  * sidecar.blob <cli> sidecar` begins with them loaded. `node:http` and `node:https` cannot
  * be in a snapshot (their parser binding is not serializable): the bundle loads them at
  * their first use. The command line is the CLI's: `sidecar` and `sidecar --once` run here,
- * through the same runCli as the CLI; anything else is handed to the CLI file on disk.
+ * through the same sidecar command and error report as the CLI (without building its
+ * argument parser); anything else, `--help` included, is handed to the CLI file on disk.
  */
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { startupSnapshot } from 'node:v8';
-import { runCli } from '../cli/main';
-import { EXIT } from '../cli/exit';
+import { reportFailure } from '../cli/main';
+import { sidecar } from '../cli/sidecar';
 import { IMAGE_CLI } from '../sidecar-env';
 import { handledHere } from './route';
 // Loaded while the snapshot is built; each is otherwise required at the first use.
-import '../cli/sidecar';
 import '../../sidecar/main';
 import 'prom-client';
 import { loadNodeVault } from '../vault/node-vault';
@@ -36,15 +36,12 @@ function main(): void {
     createRequire(cli)(cli);
     return;
   }
-  runCli(argv, { env: process.env, stdout: process.stdout, stderr: process.stderr }).then(
-    (code) => {
+  const io = { env: process.env, stdout: process.stdout, stderr: process.stderr };
+  void sidecar({ once: argv[1] === '--once' }, io)
+    .catch((err: unknown) => reportFailure(err, io))
+    .then((code) => {
       process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`secrets-broker: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = EXIT.RUNTIME;
-    },
-  );
+    });
 }
 
 if (!startupSnapshot.isBuildingSnapshot()) throw new Error('this file is the entry of a start-up snapshot: node --snapshot-blob <blob> --build-snapshot <it>');
