@@ -18,7 +18,11 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY injector ./injector
 COPY sidecar ./sidecar
-RUN npm run build && find dist \( -name "*.d.ts" -o -name "*.map" \) -delete
+COPY scripts/start ./scripts/start
+# The CLI, and the sidecar's start-up snapshot entry bundled into one file (esbuild; the
+# runtime stage builds the snapshot from it with its own node).
+RUN npm run build && node scripts/start/bundle.js dist/start/sidecar-snapshot.js \
+ && find dist \( -name "*.d.ts" -o -name "*.map" \) -delete
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
@@ -42,11 +46,22 @@ COPY --from=deps --chown=0:0 /app/node_modules ./node_modules
 COPY --from=build --chown=0:0 /src/dist/src ./dist/src
 COPY --from=build --chown=0:0 /src/dist/injector ./dist/injector
 COPY --from=build --chown=0:0 /src/dist/sidecar ./dist/sidecar
+COPY --from=build --chown=0:0 /src/dist/start/sidecar-snapshot.js ./start/sidecar-snapshot.js
 COPY --chown=0:0 package.json ./
 # The sidecar runs as `node <flags> /app/dist/src/cli/bin.js` (src/sidecar-env.ts); its start
 # gate is a /bin/bash postStart hook (src/inject/gate.ts); the CLI is on PATH too.
 RUN chmod 0555 /app/dist/src/cli/bin.js && ln -s /app/dist/src/cli/bin.js /usr/local/bin/secrets-broker
 ENV NODE_ENV=production
+# The sidecar's V8 start-up snapshot (docs/sidecar.md): built here by this image's node, which
+# alone can load it, with the node version and architecture in the manifest beside it. The
+# injector names it in the sidecar's command (`node --snapshot-blob /app/start/sidecar.blob
+# /app/dist/src/cli/bin.js sidecar`, src/start/decide.ts) for sidecar images of its own
+# release. Checked as the sidecar starts: a spec but no Vault address exits 2.
+RUN node --snapshot-blob /app/start/sidecar.blob --build-snapshot /app/start/sidecar-snapshot.js \
+ && node -e 'process.stdout.write(JSON.stringify({ node: process.version, arch: process.arch }))' >/app/start/sidecar.json \
+ && (SECRETS_BROKER_SPEC='{"version":1,"role":"warm","mountPath":"/run/warm","lifecycle":"sidecar","rotateIntervalSeconds":60,"notify":{"kind":"none"},"secrets":[{"name":"a","path":"secret/data/a","file":"a","format":"json","mode":288}]}' \
+      node --snapshot-blob /app/start/sidecar.blob /app/dist/src/cli/bin.js sidecar 2>/dev/null; test $? = 2) \
+ && chmod 0444 /app/start/sidecar.blob /app/start/sidecar.json /app/start/sidecar-snapshot.js
 # Node's module compile cache, written here at build time and read-only at run time (the
 # root filesystem is read-only in pods): the sidecar's modules load from V8 code cached for
 # this node binary instead of compiling from source (docs/sidecar.md). Node keys the cache by

@@ -5,6 +5,10 @@
  * A, B, A, B; figures are medians. Needs the test stack (npm run stack:up) and a build.
  *
  *   npm run bench sidecar -- --runs=5 --hold=600 --rotations=20 --fleet=50 [--parts=start,steady,fleet]
+ *
+ * SB_BENCH_NODE names the node our sidecar runs on, SB_BENCH_SNAPSHOT a start-up snapshot
+ * blob that node built (started as the injector starts it, `--snapshot-blob`), and
+ * NODE_COMPILE_CACHE is passed on. bench/sidecar-ab.ts compares two launches of ours.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,30 +19,30 @@ import { sidecarLaunch } from '../src/sidecar-env';
 import { kubectl, podBoundToken, stack, uniqueName, vault, vaultAuditEntries } from '../test/e2e/helpers/stack';
 
 type Kind = 'ours' | 'agent';
-const INTERVAL_S = 10;
-const SECRET_PATH = 'secret/data/app/bench';
+export const INTERVAL_S = 10;
+export const SECRET_PATH = 'secret/data/app/bench';
 /** The node binary our sidecar runs on: the host's, or SB_BENCH_NODE (the image's Node 24, say). */
-const NODE = process.env.SB_BENCH_NODE ?? process.execPath;
+export const NODE = process.env.SB_BENCH_NODE ?? process.execPath;
 /** Passed to our sidecar when set: NODE_COMPILE_CACHE (a warmed module compile cache, Node 22+). */
 const PASSED_ENV = Object.fromEntries(['NODE_COMPILE_CACHE'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
 
-function arg(args: string[], name: string, fallback: number): number {
+export function arg(args: string[], name: string, fallback: number): number {
   const hit = args.find((a) => a.startsWith(`--${name}=`));
   return hit ? Number(hit.split('=')[1]) : fallback;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const p99 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.99) - 1)] ?? NaN;
 
-interface Setup {
+export interface Setup {
   dir: string;
   shm: string;
   tokenFile: string;
   ns: string;
 }
 
-async function setup(): Promise<Setup> {
+export async function setup(): Promise<Setup> {
   const ns = uniqueName('bench-sidecar');
   const token = await podBoundToken(ns, 'bench', '2h');
   // Files on a tmpfs, as in a pod; the spec refuses mount paths under /dev, so reach it through a link.
@@ -59,16 +63,25 @@ async function writeSecret(): Promise<void> {
   if (res.status !== 200) throw new Error(`writing the benchmark secret: HTTP ${res.status}`);
 }
 
-function start(kind: Kind, s: Setup, out: string): ChildProcess {
+/** The CLI of this build (dist/src/cli/bin.js). */
+export const BUILT_CLI = join(__dirname, '..', 'src', 'cli', 'bin.js');
+
+/** Our sidecar on `node` (SB_BENCH_NODE or the host's) with the given arguments before `sidecar`, rendering the bench secret to `out`. */
+export function spawnOurs(s: Setup, out: string, nodeArgs: string[], extraEnv: Record<string, string>, node = NODE): ChildProcess {
+  const env = stack();
+  const spec = { version: 1, role: 'app', mountPath: out, lifecycle: 'sidecar', rotateIntervalSeconds: INTERVAL_S, notify: { kind: 'none' }, secrets: [{ name: 'bench', path: SECRET_PATH, file: 'bench.json', format: 'json', mode: 0o440 }] };
+  return spawn(node, [...nodeArgs, 'sidecar'], {
+    env: { ...extraEnv, PATH: process.env.PATH, SECRETS_BROKER_SPEC: JSON.stringify(spec), VAULT_ADDR: env.VAULT_ADDR, VAULT_CACERT: env.VAULT_CACERT, SIDECAR_TOKEN_FILE: s.tokenFile, SIDECAR_HEALTH_PORT: '0', POD_NAME: 'bench', POD_NAMESPACE: s.ns, LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  });
+}
+
+export function start(kind: Kind, s: Setup, out: string): ChildProcess {
   const env = stack();
   if (kind === 'ours') {
-    const spec = { version: 1, role: 'app', mountPath: out, lifecycle: 'sidecar', rotateIntervalSeconds: INTERVAL_S, notify: { kind: 'none' }, secrets: [{ name: 'bench', path: SECRET_PATH, file: 'bench.json', format: 'json', mode: 0o440 }] };
     // Started as the injector starts it: the same node flags and TLS environment.
-    const launch = sidecarLaunch(env.VAULT_CACERT);
-    return spawn(NODE, [...launch.nodeFlags, join(__dirname, '..', 'src', 'cli', 'bin.js'), 'sidecar'], {
-      env: { ...launch.env, ...PASSED_ENV, PATH: process.env.PATH, SECRETS_BROKER_SPEC: JSON.stringify(spec), VAULT_ADDR: env.VAULT_ADDR, VAULT_CACERT: env.VAULT_CACERT, SIDECAR_TOKEN_FILE: s.tokenFile, SIDECAR_HEALTH_PORT: '0', POD_NAME: 'bench', POD_NAMESPACE: s.ns, LOG_LEVEL: 'warn' },
-      stdio: 'ignore',
-    });
+    const launch = sidecarLaunch(env.VAULT_CACERT, process.env.SB_BENCH_SNAPSHOT);
+    return spawnOurs(s, out, [...launch.nodeFlags, BUILT_CLI], { ...launch.env, ...PASSED_ENV });
   }
   const hcl = `vault {\n  address = "${env.VAULT_ADDR}"\n  ca_cert = "${env.VAULT_CACERT}"\n}\nauto_auth {\n  method "kubernetes" {\n    mount_path = "auth/kubernetes"\n    config = {\n      role = "app"\n      token_path = "${s.tokenFile}"\n    }\n  }\n}\ntemplate_config {\n  static_secret_render_interval = "${INTERVAL_S}s"\n}\ntemplate {\n  destination = "${out}/bench.json"\n  perms = "0440"\n  contents = "{{ with secret \\"${SECRET_PATH}\\" }}{{ .Data.data | toJSON }}{{ end }}"\n}\n`;
   const config = join(out, '..', `agent-${Date.now()}.hcl`);
@@ -76,7 +89,7 @@ function start(kind: Kind, s: Setup, out: string): ChildProcess {
   return spawn(join(env.SB_BIN, 'vault'), ['agent', `-config=${config}`, '-log-level=warn'], { stdio: 'ignore' });
 }
 
-async function waitFor(check: () => boolean, limitMs: number): Promise<boolean> {
+export async function waitFor(check: () => boolean, limitMs: number): Promise<boolean> {
   const end = Date.now() + limitMs;
   while (Date.now() < end) {
     if (check()) return true;
@@ -90,7 +103,7 @@ function memory(pid: number): { rss: number; pss: number } {
   return { rss: kb(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS'), pss: kb(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss') };
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const done = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
@@ -323,8 +336,13 @@ export async function main(args: string[]): Promise<void> {
     for (const r of rows) process.stdout.write(`| ${r.join(' | ')} |\n`);
     process.stdout.write(`\n${notes.join('\n')}\n`);
   } finally {
-    rmSync(s.shm, { recursive: true, force: true });
-    rmSync(s.dir, { force: true });
-    await kubectl(['delete', 'namespace', s.ns, '--wait=false']).catch(() => undefined);
+    await teardown(s);
   }
+}
+
+/** Removes what setup() made. */
+export async function teardown(s: Setup): Promise<void> {
+  rmSync(s.shm, { recursive: true, force: true });
+  rmSync(s.dir, { force: true });
+  await kubectl(['delete', 'namespace', s.ns, '--wait=false']).catch(() => undefined);
 }

@@ -30,7 +30,7 @@ oci="$SB_IMAGE_DIR/$name.oci.tar"
 docker="$SB_IMAGE_DIR/$name.docker.tar"
 # The build context as .dockerignore allows it, plus the Dockerfile and the base: unchanged,
 # and the image and its archives still there, means nothing to do.
-context="$( (cd "$repo" && find Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json src injector sidecar \
+context="$( (cd "$repo" && find Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json src injector sidecar scripts/start \
   -type f ! -name '*.test.ts' -print0 | sort -z | xargs -0 sha256sum; echo "$base") | sha256sum | cut -c1-32)"
 if [ "$(cat "$SB_IMAGE_DIR/$name.context" 2>/dev/null)" = "$context" ] && [ -s "$oci" ] && [ -s "$docker" ] \
   && buildah inspect --type image "localhost/$APP_IMAGE" >/dev/null 2>&1; then

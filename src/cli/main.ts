@@ -51,8 +51,13 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (err) {
-    const failure = failureOf(err);
-    for (const line of failure.lines) io.stderr.write(`secrets-broker: ${line}\n`);
-    return failure.code;
+    return reportFailure(err, io);
   }
+}
+
+/** What a command threw, written to stderr (one line each) and turned into its exit code. */
+export function reportFailure(err: unknown, io: Pick<CliIO, 'stderr'>): ExitCode {
+  const failure = failureOf(err);
+  for (const line of failure.lines) io.stderr.write(`secrets-broker: ${line}\n`);
+  return failure.code;
 }

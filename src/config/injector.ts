@@ -130,6 +130,8 @@ export interface SidecarSettings {
   /** Vault audit device whose HMAC the sidecar puts on lease ids (`sys/audit-hash/<device>`); empty: none. */
   auditHashDevice: string;
   logLevel: string;
+  /** The start-up snapshot the sidecar's node starts from (src/start/decide.ts); undefined: none. */
+  startSnapshot?: string;
 }
 
 export interface InjectorConfig {

@@ -75,7 +75,7 @@ function caFile(s: SidecarSettings): string {
 
 /** `node <flags> <the image's CLI>`: the sidecar's node flags (src/sidecar-env.ts sidecarLaunch). */
 export function sidecarCommand(s: SidecarSettings): string[] {
-  return ['node', ...sidecarLaunch(caFile(s)).nodeFlags, IMAGE_CLI];
+  return ['node', ...sidecarLaunch(caFile(s), s.startSnapshot).nodeFlags, IMAGE_CLI];
 }
 
 function fieldEnv(name: string, fieldPath: string): EnvVar {

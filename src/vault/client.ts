@@ -4,9 +4,9 @@
  * never a Vault error body (it can echo values). node-vault's renewal timers are never
  * started: scheduling belongs to the sidecar agent.
  */
-import path from 'node:path';
 import type NodeVault from 'node-vault';
 import { VaultError, type VaultErrorKind } from '../errors';
+import { loadNodeVault } from './node-vault';
 import { createTransport, TransportError, type RawRequest, type RawResponse, type Transport } from './transport';
 import { isRecord, type AuthInfo, type LeaseInfo, type MountInfo, type SecretResponse, type TokenLookup } from './types';
 
@@ -115,30 +115,6 @@ export class VaultClient {
       throw toVaultError(err, method, path.split('?')[0] ?? path);
     }
   }
-}
-
-/**
- * node-vault loads axios at require time but never calls it when given its own request
- * function (we always pass one). Loading axios is about half of the sidecar's module
- * start-up, so it is replaced by an empty module for the duration of the require.
- */
-function loadNodeVault(): typeof NodeVault {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const Module = require('node:module') as typeof import('node:module') & { new (id: string): NodeJS.Module };
-  const axiosPath = require.resolve('axios', { paths: [path.dirname(require.resolve('node-vault'))] });
-  const placeholder = require.cache[axiosPath] === undefined;
-  if (placeholder) {
-    const m = new Module(axiosPath);
-    m.loaded = true;
-    m.exports = {};
-    require.cache[axiosPath] = m;
-  }
-  try {
-    return require('node-vault') as typeof NodeVault;
-  } finally {
-    if (placeholder) delete require.cache[axiosPath];
-  }
-  /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
 function toAuth(body: unknown, where: string): AuthInfo {

@@ -13,6 +13,7 @@ import { makeCert } from '../helpers/tls';
 import { IMAGE, mountImage, runInImage, runToEnd, type MountedImage } from './helpers/oci';
 import { freePort, kubectl, stack, uniqueName, vault, waitFor } from './helpers';
 import { plant } from '../helpers/fake-secrets';
+import { IMAGE_CLI, IMAGE_START_MANIFEST, IMAGE_START_SNAPSHOT, sidecarLaunch } from '../../src/sidecar-env';
 
 jest.setTimeout(180_000);
 
@@ -143,6 +144,41 @@ describe('the image under runc, read-only root, non-root user', () => {
       rmSync(work, { recursive: true, force: true });
       await kubectl(['delete', 'namespace', ns, '--wait=false']).catch(() => undefined);
     }
+  });
+});
+
+describe('the sidecar\'s start-up snapshot', () => {
+  const SPEC = { version: 1, role: 'app', mountPath: '/secrets', lifecycle: 'sidecar', rotateIntervalSeconds: 60, notify: { kind: 'none' }, secrets: [{ name: 'a', path: 'secret/data/a', file: 'a.json', format: 'json', mode: 0o440 }] };
+  /** The command the injector gives the sidecar when it names the snapshot. */
+  const command = ['node', ...sidecarLaunch(undefined, IMAGE_START_SNAPSHOT).nodeFlags, IMAGE_CLI];
+
+  it('its manifest names the image\'s own node and architecture, and the files are read-only', async () => {
+    const r = await runToEnd(image, { command: ['node', '-p', 'JSON.stringify({ node: process.version, arch: process.arch })'], args: [], user: [65532, 65532] });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(image.rootfs, IMAGE_START_MANIFEST), 'utf8'))).toEqual(JSON.parse(r.stdout));
+    for (const f of [IMAGE_START_SNAPSHOT, IMAGE_START_MANIFEST]) expect(lstatSync(join(image.rootfs, f)).mode & 0o777).toBe(0o444);
+  });
+
+  it('the injector in the image names it for a sidecar image of its own release only', async () => {
+    const probe = `const m = require('/app/dist/src/start/manifest.js'); process.stdout.write(JSON.stringify([m.imageStartSnapshot('registry.example/secrets-broker:${pkg.version}'), m.imageStartSnapshot('secrets-broker:0.0.0') ?? 'none']))`;
+    const r = await runToEnd(image, { command: ['node', '-e', probe], args: [], user: [65532, 65532] });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([IMAGE_START_SNAPSHOT, 'none']);
+  });
+
+  it.each(USERS)('the sidecar starts from it with the injector\'s command, loading no module from disk, as %s', async (_who, user) => {
+    // No Vault address: the sidecar stops on the missing setting; the compile cache logs every module read from disk.
+    const r = await runToEnd(image, { command, args: ['sidecar'], user, env: { SECRETS_BROKER_SPEC: JSON.stringify(SPEC), NODE_DEBUG_NATIVE: 'COMPILE_CACHE' } });
+    expect(r.stderr).toContain('secrets-broker: VAULT_ADDR: required setting is missing');
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/V8 code cache for CommonJS|EROFS|EACCES/);
+  });
+
+  it('other command lines go to the CLI file: --version', async () => {
+    const r = await runToEnd(image, { command, args: ['--version'], user: [65532, 65532] });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(pkg.version);
+    expect(r.code).toBe(0);
   });
 });
 

@@ -43,6 +43,8 @@ export function mountImage(image = IMAGE): MountedImage {
 
 export interface RunOptions {
   args: string[];
+  /** Run instead of the image's entrypoint (the args follow it). */
+  command?: string[];
   /** uid:gid */
   user: [number, number];
   env?: Record<string, string>;
@@ -100,7 +102,7 @@ function bundleConfig(image: MountedImage, opts: RunOptions): object {
     process: {
       terminal: false,
       user: { uid: opts.user[0], gid: opts.user[1] },
-      args: [...image.config.Entrypoint, ...opts.args],
+      args: [...(opts.command ?? image.config.Entrypoint), ...opts.args],
       env,
       cwd: image.config.WorkingDir || '/',
       capabilities: { bounding: [], effective: [], permitted: [], inheritable: [], ambient: [] },

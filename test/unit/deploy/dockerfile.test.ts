@@ -50,7 +50,7 @@ it('.dockerignore allows only the sources into the build context', () => {
   const ignore = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   expect(ignore[0]).toBe('*');
   const allowed = ignore.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/$/, ''));
-  expect(allowed.sort()).toEqual(['injector', 'package-lock.json', 'package.json', 'sidecar', 'src', 'tsconfig.build.json', 'tsconfig.json']);
+  expect(allowed.sort()).toEqual(['injector', 'package-lock.json', 'package.json', 'scripts/start', 'sidecar', 'src', 'tsconfig.build.json', 'tsconfig.json']);
   for (const copied of instr('COPY').filter((c) => !c.startsWith('--from')).flatMap((c) => c.replace(/--chown=\S+\s+/, '').split(/\s+/).slice(0, -1))) {
     expect(allowed).toContain(copied.replace(/\/$/, ''));
   }
@@ -62,11 +62,27 @@ it('warms a module compile cache at build time as each user the image runs as, r
   const env = at(/^ENV NODE_COMPILE_CACHE=\/app\/compile-cache$/);
   expect(env).toBeGreaterThan(runtime.findLastIndex((l) => l.startsWith('COPY ')));
   // Node keys the cache by user id: one warm-up as the sidecar's default user, one as the image's.
-  const warms = runtime.flatMap((l, i) => (l.startsWith('RUN ') && l.includes('/app/dist/src/cli/bin.js sidecar') ? [i] : []));
+  const warms = runtime.flatMap((l, i) => (l.startsWith('RUN ') && l.includes('/app/dist/src/cli/bin.js sidecar') && !l.includes('--snapshot-blob') ? [i] : []));
   expect(warms.map((i) => runtime.slice(env, i).filter((l) => l.startsWith('USER ')).at(-1))).toEqual(['USER 65530:65530', 'USER 65532:65532']);
   for (const i of warms) expect(runtime[i]).toMatch(/test \$\? = 2\) && node -e "require\('node-vault'\)"$/);
   const seal = at(/^RUN .*chown -R 0:0 \/app\/compile-cache && chmod -R a=rX \/app\/compile-cache$/);
   expect(seal).toBeGreaterThan(Math.max(...warms));
   expect(runtime.slice(warms.at(-1), seal).filter((l) => l.startsWith('USER ')).at(-1)).toBe('USER 0:0');
   expect(runtime.filter((l) => l.startsWith('USER ')).at(-1)).toBe('USER 65532:65532');
+});
+
+it('builds the sidecar\'s start-up snapshot with the runtime image\'s own node, as root, and checks it starts the sidecar', () => {
+  const build = lines.slice(0, lines.findLastIndex((l) => l.startsWith('FROM ')));
+  expect(build.some((l) => /^RUN npm run build && node scripts\/start\/bundle\.js dist\/start\/sidecar-snapshot\.js /.test(l))).toBe(true);
+  const runtime = lines.slice(lines.findLastIndex((l) => l.startsWith('FROM ')));
+  const copy = runtime.findIndex((l) => /^COPY --from=build .*\/src\/dist\/start\/sidecar-snapshot\.js \.\/start\/sidecar-snapshot\.js$/.test(l));
+  const snap = runtime.findIndex((l) => l.startsWith('RUN node --snapshot-blob /app/start/sidecar.blob --build-snapshot /app/start/sidecar-snapshot.js'));
+  expect(copy).toBeGreaterThan(0);
+  expect(snap).toBeGreaterThan(copy);
+  // Before any USER line: root builds it, and the files are root's and read-only.
+  expect(runtime.slice(0, snap).filter((l) => l.startsWith('USER '))).toEqual([]);
+  // The manifest the injector checks (src/start/decide.ts), then one start from the snapshot: no Vault address exits 2.
+  expect(runtime[snap]).toContain("JSON.stringify({ node: process.version, arch: process.arch }))' >/app/start/sidecar.json");
+  expect(runtime[snap]).toMatch(/node --snapshot-blob \/app\/start\/sidecar\.blob \/app\/dist\/src\/cli\/bin\.js sidecar 2>\/dev\/null; test \$\? = 2\)/);
+  expect(runtime[snap]).toMatch(/chmod 0444 \/app\/start\/sidecar\.blob \/app\/start\/sidecar\.json /);
 });

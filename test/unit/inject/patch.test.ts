@@ -7,6 +7,7 @@ import { gateScript } from '../../../src/inject/gate';
 import type { Container, PatchOp, Pod, PodSpec } from '../../../src/inject/types';
 import { basicPod, createReview, patched, structureProblems, testConfig } from '../../helpers/injector';
 import type { PodSecretsSpec } from '../../../src/spec';
+import { IMAGE_CLI, IMAGE_START_SNAPSHOT } from '../../../src/sidecar-env';
 
 interface Injected {
   ops: PatchOp[];
@@ -177,6 +178,20 @@ describe('operator settings reach the sidecar', () => {
     const { after } = inject(basicPod({}, { containers: [app()] }), env);
     const sidecarEnv = after.spec.initContainers?.[0]?.env ?? [];
     expect(sidecarEnv.find((e) => e.name === 'SIDECAR_AUDIT_HASH_DEVICE')?.value).toBe(expected);
+  });
+});
+
+describe('the start-up snapshot in the sidecar command', () => {
+  it.each<[string, string | undefined, Record<string, string>, string[]]>([
+    ['none', undefined, {}, ['node', IMAGE_CLI]],
+    ['the image\'s', IMAGE_START_SNAPSHOT, {}, ['node', '--snapshot-blob', IMAGE_START_SNAPSHOT, IMAGE_CLI]],
+    ['the image\'s, with an operator CA', IMAGE_START_SNAPSHOT, { INJECTOR_VAULT_CA_CONFIGMAP: 'vault-ca' }, ['node', '--snapshot-blob', IMAGE_START_SNAPSHOT, '--use-openssl-ca', IMAGE_CLI]],
+  ])('%s', (_what, startSnapshot, env, command) => {
+    const config = testConfig(env);
+    const result = reviewPod(createReview(basicPod({}, { containers: [app()] })), { config: { ...config, sidecar: { ...config.sidecar, startSnapshot } } });
+    const sidecar = patched(basicPod({}, { containers: [app()] }), result.body.response as Record<string, unknown>).spec.initContainers?.[0];
+    expect(sidecar?.command).toEqual(command);
+    expect(sidecar?.args).toEqual(['sidecar']);
   });
 });
 
