@@ -6,13 +6,14 @@
  * a file past either is streamed as before. Pure but for zlib.
  */
 import { gunzipSync } from 'node:zlib';
+import { CHUNK_BYTES } from './file-chunks';
 
 /** Largest compressed file read whole to be inflated at once. */
 export const SMALL_GZIP = 4 << 20;
 /** Most inflated bytes held at once; a file that inflates to more is streamed. */
 export const INFLATE_AT_ONCE = 16 << 20;
-/** Size of the views the inflated bytes are handed on in: zlib's own output chunk, so windows form as they do from a stream. */
-const PIECE = 16 << 10;
+/** Size of the views the inflated bytes are handed on in: a file's read chunk, so windows form as they do for a text file (and most texts are one view, never copied). */
+const PIECE = CHUNK_BYTES;
 
 /**
  * Every member of `packed` inflated, or undefined when that is more than `cap` bytes
