@@ -5,7 +5,7 @@
  */
 import { createReadStream, readdirSync, type Dirent } from 'node:fs';
 import { lstat, opendir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
@@ -43,23 +43,25 @@ export async function scanTarget(target: string, skip: PathFilter): Promise<Targ
 
 async function walkDir(root: string, skip: PathFilter): Promise<TargetScan> {
   const out = emptyScan();
-  const stack = [root];
-  for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
+  // Each directory with its path below the root, built name by name (path.relative per file resolves both paths again).
+  const stack: Array<[string, string]> = [[root, '']];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [dir, below] = top;
     try {
       // Read whole and synchronously, like the files (file-chunks.ts): a promise per entry or per directory costs more than the listing.
-      for (const d of readdirSync(dir, { withFileTypes: true })) await visit(d, join(dir, d.name));
+      for (const d of readdirSync(dir, { withFileTypes: true })) await visit(d, join(dir, d.name), below === '' ? d.name : `${below}${sep}${d.name}`);
     } catch (err) {
       out.problems.push(`${dir}: cannot read directory (${reason(err)})`);
     }
   }
   return out;
 
-  async function visit(d: Dirent, full: string): Promise<void> {
+  async function visit(d: Dirent, full: string, rel: string): Promise<void> {
     if (d.isSymbolicLink()) out.counts.symlinks++;
-    else if (d.isDirectory() && d.name !== '.git') stack.push(full);
+    else if (d.isDirectory() && d.name !== '.git') stack.push([full, rel]);
     else if (!d.isFile()) return;
-    else if (skip(full, relative(root, full))) out.counts.ignored++;
-    else merge(out, await scanFile(full, full, true, relative(root, full)));
+    else if (skip(full, rel)) out.counts.ignored++;
+    else merge(out, await scanFile(full, full, true, rel));
   }
 }
 
