@@ -22,7 +22,8 @@ const PIECE = CHUNK_BYTES;
  */
 export function inflateAtOnce(packed: Buffer, cap = INFLATE_AT_ONCE): Buffer | undefined {
   try {
-    return gunzipSync(packed, { maxOutputLength: cap });
+    // Output in 256 KiB pieces, not zlib's 16 KiB: most models inflate to one piece, handed back without a join.
+    return gunzipSync(packed, { maxOutputLength: cap, chunkSize: 256 << 10 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
     throw err;

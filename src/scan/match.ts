@@ -114,7 +114,7 @@ function patternHits(rule: Rule, text: string, starts: readonly number[], steps:
 export const NAME_LIMIT = 64;
 
 /** Where a generic assignment can start: each alternative of GENERIC's name begins with one of these (any case). */
-const GENERIC_WORDS = ['pass', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'key', 'credential', 'auth'];
+export const GENERIC_WORDS = ['pass', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'key', 'credential', 'auth'];
 const GENERIC =
   /(?:passw(?:or)?d|passphrase|pwd|pass|secret|token|api_?key|apikey|key|credential|auth)[A-Za-z0-9_.-]{0,64}["']?[ \t]{0,64}(?::=|=>|[:=])[ \t]{0,64}(["'`]?)([^\s"'`;,()<>[\]{}\\]{8,256})\1/gi;
 const NAME_CHAR = /[A-Za-z0-9_.-]/;

@@ -47,6 +47,11 @@ function keepUpTo(text: string, cut: number): number {
 
 const TOKEN_CHAR = /[A-Za-z0-9_+/=.-]/;
 
+/** `source` cut at `limit` bytes; without a limit, as it is (no wrapper generator: one await less per chunk of every file). */
+function limited<T extends Buffer | Uint8Array>(source: AsyncIterable<T> | Iterable<T>, limit: number, onCut: () => void): AsyncIterable<T> | Iterable<T> {
+  return limit === Infinity ? source : capped(source, limit, onCut);
+}
+
 /**
  * Scans a byte stream in windows with `analyse`, resolving line and column of each
  * match. Binary content (a NUL byte near the start) is drained and not analysed.
@@ -94,8 +99,7 @@ export async function scanStream(
     pendingLen = 0;
   };
   const cut = (): void => void (out.truncated = true);
-  // Without a limit, no wrapper generator: one less await per chunk of every file.
-  for await (const chunk of limit === Infinity ? source : capped(source, limit, cut)) {
+  for await (const chunk of limited(source, limit, cut)) {
     out.bytes += chunk.length;
     if (out.binary) continue;
     // Chunks are gathered and joined once a window, not copied on every arrival.
