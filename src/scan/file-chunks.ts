@@ -53,4 +53,17 @@ export function* chunksOf(file: OpenFile): Generator<Buffer> {
   for (let b = readChunk(file.fd, CHUNK_BYTES); b.length > 0; b = readChunk(file.fd, CHUNK_BYTES)) yield b;
 }
 
+/** The whole file from the head on, or undefined when it is longer than `max` bytes (reading stops there). */
+export function readWhole(file: OpenFile, max: number): Buffer | undefined {
+  if (file.ended) return file.head.length <= max ? file.head : undefined;
+  if (file.size > max) return undefined;
+  const parts: Buffer[] = [];
+  let size = 0;
+  for (const b of chunksOf(file)) {
+    if ((size += b.length) > max) return undefined;
+    parts.push(b);
+  }
+  return Buffer.concat(parts);
+}
+
 export const closeFile = (file: OpenFile): void => closeSync(file.fd);

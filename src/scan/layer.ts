@@ -9,11 +9,11 @@ import { extract } from 'tar-stream';
 import { textKind } from './code-files';
 import { isDockerfileName, analyseDockerfile } from './dockerfile';
 import type { LocatedMatch } from './finding';
-import { matchText } from './match';
+import { matchText, type RawMatch } from './match';
 import { borrowed, cleanPath, drain } from './stream-util';
 import { fileNameMatch } from './file-names';
 import { forPath } from './fixture-paths';
-import { scanStream } from './text-scanner';
+import { scanStream, type Analyse } from './text-scanner';
 
 /** A match and the path of the file it is in. */
 export interface PathMatch {
@@ -44,10 +44,11 @@ export function tooLarge(name: string, limit: number, rest: string): string {
 }
 
 /** Analysis chosen by file name: Dockerfile checks for Dockerfiles, the general rules otherwise, read as code, docs or text (code-files.ts). */
-export function analyserFor(path: string): (text: string) => ReturnType<typeof matchText> {
+export function analyserFor(path: string): Analyse {
   const base = path.split('/').pop() ?? '';
   if (isDockerfileName(base)) return analyseDockerfile;
-  return (text) => matchText(text, textKind(base, text));
+  const withBytes = (text: string, bytes?: Uint8Array): RawMatch[] => matchText(text, textKind(base, text), undefined, bytes);
+  return Object.assign((text: string) => withBytes(text), { withBytes });
 }
 
 function parentOf(path: string): string {

@@ -114,7 +114,7 @@ function patternHits(rule: Rule, text: string, starts: readonly number[], steps:
 export const NAME_LIMIT = 64;
 
 /** Where a generic assignment can start: each alternative of GENERIC's name begins with one of these (any case). */
-const GENERIC_WORDS = ['pass', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'key', 'credential', 'auth'];
+export const GENERIC_WORDS = ['pass', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'key', 'credential', 'auth'];
 const GENERIC =
   /(?:passw(?:or)?d|passphrase|pwd|pass|secret|token|api_?key|apikey|key|credential|auth)[A-Za-z0-9_.-]{0,64}["']?[ \t]{0,64}(?::=|=>|[:=])[ \t]{0,64}(["'`]?)([^\s"'`;,()<>[\]{}\\]{8,256})\1/gi;
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
@@ -171,10 +171,11 @@ export function matchGeneric(text: string, code = false, starts?: readonly numbe
 /**
  * Known formats first; a generic hit on the same secret as a known one is dropped.
  * `kind`: source code (or minified), where an unquoted value may be an expression; or
- * documentation, whose assignments are samples and get no generic check.
+ * documentation, whose assignments are samples and get no generic check. `bytes`: the
+ * latin1 encoding of `text`, when the caller has it (a file window), read by the prefilter.
  */
-export function matchText(text: string, kind: TextKind = 'text', steps: MatchSteps = { attempts: 0 }): RawMatch[] {
-  const found = prefilterFor(KNOWN_RULES).candidates(text);
+export function matchText(text: string, kind: TextKind = 'text', steps: MatchSteps = { attempts: 0 }, bytes?: Uint8Array): RawMatch[] {
+  const found = prefilterFor(KNOWN_RULES).candidates(text, bytes);
   const known = knownAt(text, KNOWN_RULES, found, steps);
   if (kind === 'docs') return known.sort((a, b) => a.index - b.index);
   const generic = withoutOverlaps(matchGeneric(text, kind === 'code', found.extra, steps), known);

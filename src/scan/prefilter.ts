@@ -49,10 +49,11 @@ export class Prefilter {
   /**
    * The candidate starts of every rule in `text`. Lists exist only for rules with a
    * candidate (`byRule[i]` is undefined otherwise): most short texts, such as the env
-   * values of a pod, hit no anchor, and cost no allocation per rule.
+   * values of a pod, hit no anchor, and cost no allocation per rule. `bytes`, when given,
+   * is the latin1 encoding of `text` (a file window), read instead of the string.
    */
-  candidates(text: string): Candidates {
-    const found = this.set.scan(text);
+  candidates(text: string, bytes?: Uint8Array): Candidates {
+    const found = bytes ? this.set.scanBytes(bytes, text) : this.set.scan(text);
     if (found.length === 0) return NO_CANDIDATES;
     const lists: number[][] = [];
     const unsorted = new Set<number[]>();

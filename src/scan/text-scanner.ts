@@ -20,6 +20,13 @@ export interface StreamScan {
   truncated: boolean;
 }
 
+/**
+ * The analysis of a window's text; `withBytes`, when present, is the same analysis given
+ * the window's bytes as well (the latin1 encoding of the text), which the keyword pass
+ * reads faster than the string.
+ */
+export type Analyse = ((text: string) => RawMatch[]) & { withBytes?: (text: string, bytes: Uint8Array) => RawMatch[] };
+
 function countNewlines(text: string, from: number, to: number): number {
   let n = 0;
   for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
@@ -40,16 +47,22 @@ function keepUpTo(text: string, cut: number): number {
 
 const TOKEN_CHAR = /[A-Za-z0-9_+/=.-]/;
 
+/** `source` cut at `limit` bytes; without a limit, as it is (no wrapper generator: one await less per chunk of every file). */
+function limited<T extends Buffer | Uint8Array>(source: AsyncIterable<T> | Iterable<T>, limit: number, onCut: () => void): AsyncIterable<T> | Iterable<T> {
+  return limit === Infinity ? source : capped(source, limit, onCut);
+}
+
 /**
  * Scans a byte stream in windows with `analyse`, resolving line and column of each
  * match. Binary content (a NUL byte near the start) is drained and not analysed.
  * Text is read as latin1 so offsets equal byte offsets; the formats searched are ASCII.
+ * An analyser with `withBytes` gets the window's bytes too (the latin1 encoding of its text).
  * Reading stops once more than `limit` bytes came (an archive member that inflates
  * without end), with `truncated` set so the caller reports it.
  */
 export async function scanStream(
   source: AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer>,
-  analyse: (text: string) => RawMatch[],
+  analyse: Analyse,
   limit = Infinity,
 ): Promise<StreamScan> {
   const out: StreamScan = { matches: [], binary: false, bytes: 0, truncated: false };
@@ -63,7 +76,7 @@ export async function scanStream(
     const cut = final || lastNl < OVERLAP_BYTES ? buf.length : lastNl + 1;
     const text = buf.toString('latin1', 0, cut);
     const keep = final ? cut : keepUpTo(text, cut);
-    const hits = analyse(text).filter((m) => m.index < keep).sort((a, b) => a.index - b.index);
+    const hits = (analyse.withBytes ? analyse.withBytes(text, buf.subarray(0, cut)) : analyse(text)).filter((m) => m.index < keep).sort((a, b) => a.index - b.index);
     let pos = 0;
     for (const m of hits) {
       line += countNewlines(text, pos, m.index);
@@ -71,6 +84,8 @@ export async function scanStream(
       const start = text.lastIndexOf('\n', m.index - 1) + 1;
       out.matches.push({ ...m, line, column: m.index - start + 1 + (start === 0 ? carried : 0) });
     }
+    // The last window's line count is not needed once its matches are placed.
+    if (final) return;
     line += countNewlines(text, pos, keep);
     const nl = text.lastIndexOf('\n', keep - 1);
     carried = nl === -1 || keep === 0 ? carried + keep : keep - (nl + 1);
@@ -84,7 +99,7 @@ export async function scanStream(
     pendingLen = 0;
   };
   const cut = (): void => void (out.truncated = true);
-  for await (const chunk of capped(source, limit, cut)) {
+  for await (const chunk of limited(source, limit, cut)) {
     out.bytes += chunk.length;
     if (out.binary) continue;
     // Chunks are gathered and joined once a window, not copied on every arrival.

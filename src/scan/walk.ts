@@ -5,7 +5,7 @@
  */
 import { createReadStream, readdirSync, type Dirent } from 'node:fs';
 import { lstat, opendir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
@@ -16,7 +16,8 @@ import { ImageScan, type TargetScan } from './image';
 import { analyserFor, MEMBER_LIMIT, tooLarge } from './layer';
 import { drain, peek, sniff } from './stream-util';
 import { isBinary, scanStream } from './text-scanner';
-import { chunksOf, closeFile, openFile, type OpenFile } from './file-chunks';
+import { chunksOf, closeFile, openFile, readWhole, type OpenFile } from './file-chunks';
+import { inflateAtOnce, pieces, SMALL_GZIP } from './gzip-text';
 
 /** Decides whether a path (relative to the target directory) is skipped without reading it. */
 export type PathFilter = (display: string, rel: string) => boolean;
@@ -42,23 +43,25 @@ export async function scanTarget(target: string, skip: PathFilter): Promise<Targ
 
 async function walkDir(root: string, skip: PathFilter): Promise<TargetScan> {
   const out = emptyScan();
-  const stack = [root];
-  for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
+  // Each directory with its path below the root, built name by name (path.relative per file resolves both paths again).
+  const stack: Array<[string, string]> = [[root, '']];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [dir, below] = top;
     try {
       // Read whole and synchronously, like the files (file-chunks.ts): a promise per entry or per directory costs more than the listing.
-      for (const d of readdirSync(dir, { withFileTypes: true })) await visit(d, join(dir, d.name));
+      for (const d of readdirSync(dir, { withFileTypes: true })) await visit(d, join(dir, d.name), below === '' ? d.name : `${below}${sep}${d.name}`);
     } catch (err) {
       out.problems.push(`${dir}: cannot read directory (${reason(err)})`);
     }
   }
   return out;
 
-  async function visit(d: Dirent, full: string): Promise<void> {
+  async function visit(d: Dirent, full: string, rel: string): Promise<void> {
     if (d.isSymbolicLink()) out.counts.symlinks++;
-    else if (d.isDirectory() && d.name !== '.git') stack.push(full);
+    else if (d.isDirectory() && d.name !== '.git') stack.push([full, rel]);
     else if (!d.isFile()) return;
-    else if (skip(full, relative(root, full))) out.counts.ignored++;
-    else merge(out, await scanFile(full, full, true, relative(root, full)));
+    else if (skip(full, rel)) out.counts.ignored++;
+    else merge(out, await scanFile(full, full, true, rel));
   }
 }
 
@@ -69,6 +72,10 @@ async function scanFile(path: string, display: string, archives: boolean, rel: s
     file = openFile(path);
     const kind = sniff(file.head);
     if (archives && (kind === 'tar' || kind === 'gzip')) {
+      // A small gzip file of text is inflated at once (gzip-text.ts); archives and large files are streamed.
+      const packed = kind === 'gzip' ? readWhole(file, SMALL_GZIP) : undefined;
+      const inflated = packed && inflateAtOnce(packed);
+      if (inflated && sniff(inflated) !== 'tar') return await scanInflated(pieces(inflated), path, display, rel);
       closeFile(file);
       file = undefined;
       return await scanPacked(path, display, rel);
@@ -101,16 +108,21 @@ async function scanText(file: OpenFile, path: string, display: string, rel: stri
 
 /** A tar or gzip file: an image archive, or (`x.json.gz`) compressed text, bounded by the member limit. */
 async function scanPacked(path: string, display: string, rel: string): Promise<TargetScan> {
-  const out = emptyScan();
   const { head, all } = await peek(createReadStream(path, { highWaterMark: 1 << 20 }), 512);
   if (sniff(head) === 'tar') return await scanArchive(all, display, false);
   // A gzip file is an archive when what it inflates to is a tar; otherwise its text is scanned.
   const inflated = await peek(Readable.from(all).pipe(createGunzip()), 512);
   if (sniff(inflated.head) === 'tar') return await scanArchive(inflated.all, display, false);
+  return await scanInflated(inflated.all, path, display, rel);
+}
+
+/** The inflated text of gzip file `path`, bounded by the member limit. */
+async function scanInflated(source: AsyncIterable<Buffer> | Iterable<Buffer>, path: string, display: string, rel: string): Promise<TargetScan> {
+  const out = emptyScan();
   const textPath = path.replace(/\.t?gz$/i, '');
   const named = fileNameMatch(path.split(/[\\/]/).join('/'));
   if (named) out.findings.push(toFinding(forPath(named, rel), display));
-  const scanned = await scanStream(inflated.all, analyserFor(textPath), MEMBER_LIMIT);
+  const scanned = await scanStream(source, analyserFor(textPath), MEMBER_LIMIT);
   if (scanned.truncated) out.problems.push(`${display}: ${tooLarge('inflated text', MEMBER_LIMIT, 'the rest was')}`);
   out.counts.files = 1;
   out.counts.bytes = scanned.bytes;
