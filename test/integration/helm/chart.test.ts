@@ -99,7 +99,7 @@ describe('defaults', () => {
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
     expect(c.ports).toEqual([{ name: 'https', containerPort: 8443, protocol: 'TCP' }]);
-    // From the benchmark: 2 workers (auto follows the CPU limit) and the primary peak at about 293 MiB.
+    // Measured (docs/injector.md, "Memory"): 2 workers (auto follows the CPU limit) and the primary peak at about 300 MiB.
     expect(c.resources.requests).toEqual({ cpu: '100m', memory: '192Mi' });
     expect(c.resources.limits).toEqual({ cpu: '2', memory: '384Mi' });
   });
