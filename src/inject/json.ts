@@ -5,9 +5,10 @@ export const MAX_JSON_DEPTH = 100;
 
 /**
  * The most JSON items (containers, commas and colons outside strings: one per value and key)
- * a body may hold. The 1000-env fixture has about 5,200 and a pod at etcd's 1.5 MiB object
- * limit written as compactly as that fixture (the apiserver sends compact JSON) about 100,000; without a bound, the 3 MiB body limit lets
- * in a million empty arrays, whose parse alone is tens of MiB of heap (docs/injector.md).
+ * a body may hold. The 1000-env fixture has about 5,200, and a pod at etcd's 1.5 MiB object
+ * limit written as compactly as it (the apiserver sends compact JSON) about 100,000. Without
+ * a bound, the 3 MiB body limit lets in a million empty arrays, whose parse alone is tens of
+ * MiB of heap, more than the injector's heap cap (injector/node-flags.ts) allows.
  */
 export const MAX_JSON_ITEMS = 100_000;
 
