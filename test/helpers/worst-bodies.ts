@@ -5,6 +5,7 @@
  * that carry as much as the guards let through (env vars, containers, annotations), so
  * every stage of a review sees them. Used to prove the chosen heap settings survive them.
  */
+import { MAX_TEMPLATE_BYTES } from '../../src/annotations';
 import { MAX_JSON_ITEMS } from '../../src/inject/json';
 import { BODY_LIMIT_BYTES } from '../../injector/mutate';
 import { basicPod, createReview } from './injector';
@@ -28,6 +29,13 @@ function reviewWith(pod: ReturnType<typeof basicPod>, splice: (json: string) => 
 /** Stands where a generated list goes, then is replaced by it. */
 const MARK = '__worst__';
 
+/** As many secrets with a template of the largest size annotations allow (64 KiB) as fit in `room` bytes. */
+function templates(room: number): string {
+  const each = (i: number): string => `"secrets-broker.io/secret-t${i}":"secret/data/app/t${i}","secrets-broker.io/secret-t${i}-template":"${'{{ .x }}'.repeat(MAX_TEMPLATE_BYTES / 8)}"`;
+  const count = Math.floor(room / (each(99).length + 1));
+  return Array.from({ length: count }, (_, i) => each(i)).join(',');
+}
+
 export function worstBodies(): Array<[string, string]> {
   const budget = MAX_JSON_ITEMS - ENVELOPE_ITEMS;
   const bodies: Array<[string, string]> = [
@@ -42,6 +50,10 @@ export function worstBodies(): Array<[string, string]> {
       j.replace('"containers":[]', `"containers":${repeatList((i) => `{"name":"c${i}"}`, 2, budget)}`))],
     ['pod with as many annotations as allowed', reviewWith(basicPod({ [MARK]: '' }), (j) =>
       j.replace(`"${MARK}":""`, repeatList((i) => `"a.example.com/k${i}":"v"`, 1, budget).slice(1, -1)))],
+    ['pod asking for as many secrets as allowed', reviewWith(basicPod({ [MARK]: '' }), (j) =>
+      j.replace(`"${MARK}":""`, repeatList((i) => `"secrets-broker.io/secret-s${i}":"secret/data/app/s${i}"`, 1, budget).slice(1, -1)))],
+    ['pod with templates up to the body limit', reviewWith(basicPod({ [MARK]: '' }), (j) =>
+      j.replace(`"${MARK}":""`, templates(BODY_LIMIT_BYTES - j.length)))],
     ['pod with one env value up to the body limit', reviewWith(basicPod({}, { containers: [{ name: 'app', image: 'example/app:1', env: [{ name: 'BIG', value: MARK }] }] }), (j) =>
       j.replace(MARK, 'x'.repeat(BODY_LIMIT_BYTES - j.length)))],
   ];
