@@ -1,12 +1,14 @@
 /**
  * The two servers of `npm run bench injector`, each its own process on 127.0.0.1 with the
- * same certificate: ours through the CLI, and vault-k8s from SB_BENCH_VAULT_K8S (the binary,
+ * same certificate: ours through the CLI (on SB_BENCH_NODE or this node, with the chart's
+ * NODE_OPTIONS: injector/node-flags.ts), and vault-k8s from SB_BENCH_VAULT_K8S (the binary,
  * built by hand from a fetched copy), run as bench/vault-k8s.ts says; the bench appends
  * `agent-inject` and its flags. Pinned: `taskset -c 0`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { INJECTOR_NODE_OPTIONS } from '../injector/node-flags';
 import type { TestCert } from '../test/helpers/tls';
 import type { PeerCommand } from './vault-k8s';
 
@@ -18,14 +20,17 @@ export interface Server {
 
 export const OUR_ENV = { VAULT_ADDR: 'https://vault.vault.svc:8200', SIDECAR_IMAGE: 'registry.example.com/secrets-broker:bench', INJECTOR_LOG_LEVEL: 'warn' };
 
+/** The node binary our injector runs on: the host's, or SB_BENCH_NODE (the image's Node 24, say). */
+export const OUR_NODE = process.env.SB_BENCH_NODE ?? process.execPath;
+
 /** `workers`: INJECTOR_WORKERS, or undefined for the default. */
 export function startOurs(bin: string, tls: TestCert, port: number, pinned: boolean, workers?: number, extra: Record<string, string> = {}): Server {
   const env = {
-    ...process.env, ...OUR_ENV, ...extra, INJECTOR_PORT: String(port), INJECTOR_BIND_ADDRESS: '127.0.0.1',
+    ...process.env, ...OUR_ENV, NODE_OPTIONS: INJECTOR_NODE_OPTIONS, ...extra, INJECTOR_PORT: String(port), INJECTOR_BIND_ADDRESS: '127.0.0.1',
     INJECTOR_TLS_CERT_FILE: tls.certFile, INJECTOR_TLS_KEY_FILE: tls.keyFile,
     ...(workers !== undefined && { INJECTOR_WORKERS: String(workers) }),
   };
-  return { name: 'ours', port, child: launch([process.execPath, bin, 'injector'], env, pinned) };
+  return { name: 'ours', port, child: launch([OUR_NODE, bin, 'injector'], env, pinned) };
 }
 
 export function startPeer(peer: PeerCommand, tls: TestCert, port: number, pinned: boolean): Server {

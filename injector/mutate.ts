@@ -22,10 +22,15 @@ export function isMutatePath(url: string | undefined): boolean {
   return path === '/mutate' || path === '/mutate/';
 }
 
+/**
+ * The body goes out as a Buffer, not a string: a string handed to a TLS socket that cannot
+ * take it yet stays on the V8 heap until written, so a few slow readers of large patches
+ * (a pod of many containers) held the heap's limit; a Buffer lives outside it.
+ */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
+  const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': bytes.length });
+  res.end(bytes);
 }
 
 export function handleMutate(req: IncomingMessage, res: ServerResponse, deps: AppDeps, metrics: InjectorMetrics): void {

@@ -4,22 +4,59 @@
 export const MAX_JSON_DEPTH = 100;
 
 /**
- * The deepest nesting of objects and arrays in `buf`, stopping early once `limit` is
- * passed; strings are skipped so brackets inside values do not count. Linear, no recursion.
+ * The most JSON items (containers, commas and colons outside strings: one per value and key)
+ * a body may hold. The 1000-env fixture has about 5,200, and a pod at etcd's 1.5 MiB object
+ * limit written as compactly as it (the apiserver sends compact JSON) about 100,000. Without
+ * a bound, the 3 MiB body limit lets in a million empty arrays, whose parse alone is tens of
+ * MiB of heap, more than the injector's heap cap (injector/node-flags.ts) allows.
  */
-export function jsonDepth(buf: Uint8Array, limit = MAX_JSON_DEPTH): number {
+export const MAX_JSON_ITEMS = 100_000;
+
+export interface JsonShape {
+  depth: number;
+  items: number;
+}
+
+const SEPARATOR = 1;
+const OPENER = 2;
+const CLOSER = 3;
+/** What each byte outside a string is to the guard: `,` `:` count, `{` `[` count and nest, `}` `]` un-nest. */
+const BYTE_CLASS = new Uint8Array(256);
+BYTE_CLASS[0x2c] = BYTE_CLASS[0x3a] = SEPARATOR;
+BYTE_CLASS[0x7b] = BYTE_CLASS[0x5b] = OPENER;
+BYTE_CLASS[0x7d] = BYTE_CLASS[0x5d] = CLOSER;
+
+/**
+ * The deepest nesting of objects and arrays in `buf` and its count of items (containers,
+ * commas and colons), stopping early once either limit is passed; strings are skipped so
+ * brackets and separators inside values do not count. Linear, no recursion.
+ */
+export function jsonShape(buf: Uint8Array, maxDepth = MAX_JSON_DEPTH, maxItems = MAX_JSON_ITEMS): JsonShape {
   let depth = 0;
   let max = 0;
+  let items = 0;
   for (let i = 0; i < buf.length; i++) {
-    const b = buf[i];
-    if (b === 0x22) i = endOfString(buf, i + 1);
-    else if (b === 0x7b || b === 0x5b) {
-      depth++;
-      max = Math.max(max, depth);
-      if (max > limit) return max;
-    } else if (b === 0x7d || b === 0x5d) depth--;
+    const b = buf[i]!;
+    if (b === 0x22) {
+      i = endOfString(buf, i + 1);
+      continue;
+    }
+    const kind = BYTE_CLASS[b];
+    if (kind === 0) continue;
+    if (kind === CLOSER) {
+      depth--;
+      continue;
+    }
+    items++;
+    if (kind === OPENER && ++depth > max) max = depth;
+    if (max > maxDepth || items > maxItems) break;
   }
-  return max;
+  return { depth: max, items };
+}
+
+/** The deepest nesting of objects and arrays in `buf`, stopping early once `limit` is passed. */
+export function jsonDepth(buf: Uint8Array, limit = MAX_JSON_DEPTH): number {
+  return jsonShape(buf, limit, Infinity).depth;
 }
 
 /**
@@ -38,10 +75,12 @@ function endOfString(buf: Uint8Array, i: number): number {
 
 export type JsonResult = { ok: true; value: unknown } | { ok: false; reason: string };
 
-/** Parses a request body, refusing empty, too deeply nested and malformed input with a reason (never the input). */
+/** Parses a request body, refusing empty, too deeply nested, too many-valued and malformed input with a reason (never the input). */
 export function parseJsonBody(buf: Uint8Array): JsonResult {
   if (buf.length === 0) return { ok: false, reason: 'empty body' };
-  if (jsonDepth(buf) > MAX_JSON_DEPTH) return { ok: false, reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` };
+  const shape = jsonShape(buf);
+  if (shape.depth > MAX_JSON_DEPTH) return { ok: false, reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` };
+  if (shape.items > MAX_JSON_ITEMS) return { ok: false, reason: `JSON with more than ${MAX_JSON_ITEMS} values and keys` };
   try {
     return { ok: true, value: JSON.parse(Buffer.from(buf.buffer, buf.byteOffset, buf.length).toString('utf8')) };
   } catch {

@@ -175,6 +175,31 @@ describe('probes and metrics', () => {
     expect((await request(app).get(path)).status).toBe(status);
   });
 
+  it.each<[string, 'get' | 'head', string, number, RegExp]>([
+    ['healthz', 'get', '/healthz', 200, /^text\/plain; charset=utf-8$/],
+    ['readyz', 'get', '/readyz', 200, /^text\/plain; charset=utf-8$/],
+    ['metrics', 'get', '/metrics', 200, /^text\/plain; version=0\.0\.4; charset=utf-8$/],
+    ['any case, a trailing slash and a query, as express matched them', 'get', '/HealthZ/?probe=1', 200, /^text\/plain; charset=utf-8$/],
+    ['HEAD, which express answers', 'head', '/healthz', 200, /^text\/plain; charset=utf-8$/],
+    ['a path that is not a probe', 'get', '/healthzz', 404, /^application\/json; charset=utf-8$/],
+  ])('%s', async (_label, method, path, status, type) => {
+    const { app } = setup();
+    const res = await request(app)[method](path);
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toMatch(type);
+  });
+
+  it('a scrape that fails is a logged 500, not a crash', async () => {
+    const audit = new MemoryAuditSink();
+    const logs: string[] = [];
+    const destination = new Writable({ write: (c: Buffer, _e, cb) => (logs.push(c.toString()), cb()) });
+    const { handler } = createApp({ config: testConfig(), audit, logger: createLogger({ name: 'injector', level: 'warn', destination }), metricsText: () => Promise.reject(new Error('registry gone')) });
+    const res = await request(handler).get('/metrics');
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ error: 'internal error' });
+    expect(logs.join('')).toContain('registry gone');
+  });
+
   it('GET /mutate is not a decision', async () => {
     const { app } = setup();
     expect((await request(app).get('/mutate')).status).toBe(404);

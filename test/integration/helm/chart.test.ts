@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { AUDIT_ENV } from '../../../src/config/audit';
+import { INJECTOR_NODE_OPTIONS } from '../../../injector/node-flags';
 import { INJECTOR_SETTING_NAMES } from '../../../src/config/injector';
 import { IMAGE_CLI } from '../../../src/sidecar-env';
 import { CHART_DIR, haveHelm, helm, renderChart, type K8sObject } from '../../helpers/helm';
@@ -98,15 +99,19 @@ describe('defaults', () => {
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
     expect(c.ports).toEqual([{ name: 'https', containerPort: 8443, protocol: 'TCP' }]);
-    // From the benchmark: 2 workers (auto follows the CPU limit) and the primary peak at about 293 MiB.
+    // Measured (docs/injector.md, "Memory"): 2 workers (auto follows the CPU limit) and the primary peak at about 300 MiB.
     expect(c.resources.requests).toEqual({ cpu: '100m', memory: '192Mi' });
     expect(c.resources.limits).toEqual({ cpu: '2', memory: '384Mi' });
+  });
+
+  it('runs node with the injector\'s V8 flags (injector/node-flags.ts), which its workers inherit', () => {
+    expect(envOf(one(objs, 'Deployment')).NODE_OPTIONS).toBe(INJECTOR_NODE_OPTIONS);
   });
 
   it('every injector setting is in the environment, once, and the TLS files are where the Secret is mounted', () => {
     const env = one(objs, 'Deployment').spec.template.spec.containers[0].env as { name: string }[];
     // AUDIT_FILE itself is named by INJECTOR_AUDIT_FILE for the injector.
-    const settings = [...INJECTOR_SETTING_NAMES, ...Object.values(AUDIT_ENV).filter((k) => k !== AUDIT_ENV.file)];
+    const settings = [...INJECTOR_SETTING_NAMES, ...Object.values(AUDIT_ENV).filter((k) => k !== AUDIT_ENV.file), 'NODE_OPTIONS'];
     expect(env.map((e) => e.name).sort()).toEqual(settings.sort());
     const e = envOf(one(objs, 'Deployment'));
     expect(e).toMatchObject({

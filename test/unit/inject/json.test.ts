@@ -1,5 +1,7 @@
 /** The depth guard in front of JSON.parse: brackets inside strings never count, whatever the escapes. */
-import { jsonDepth, MAX_JSON_DEPTH, parseJsonBody } from '../../../src/inject/json';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jsonDepth, jsonShape, MAX_JSON_DEPTH, MAX_JSON_ITEMS, parseJsonBody } from '../../../src/inject/json';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -58,6 +60,37 @@ describe('jsonDepth', () => {
   });
 });
 
+/** Values and keys counted on the parsed value: what the byte count must bound. */
+function valuesAndKeys(v: unknown): number {
+  if (Array.isArray(v)) return 1 + v.reduce((a: number, x) => a + valuesAndKeys(x), 0);
+  if (typeof v === 'object' && v !== null) return 1 + Object.values(v).reduce((a: number, x) => a + 1 + valuesAndKeys(x), 0);
+  return 1;
+}
+
+describe('jsonShape items (containers, commas and colons outside strings)', () => {
+  it.each<[string, string, number]>([
+    ['a scalar', '1', 0],
+    ['an empty array', '[]', 1],
+    ['three numbers', '[1,2,3]', 3],
+    ['an object of two members', '{"a":1,"b":[]}', 5],
+    ['separators inside strings do not count', '{"a":",:,:[{"}', 2],
+    ['an escaped quote keeps the string open', '["\\",:,"]', 1],
+  ])('%s', (_label, text, items) => {
+    expect(jsonShape(bytes(text)).items).toBe(items);
+  });
+
+  it.each(['pod-create-small', 'pod-create-1000-env', 'pod-create-init-containers', 'pod-update-ephemeral'])('bounds the values and keys of %s, far inside the limit', (name) => {
+    const text = readFileSync(join(__dirname, '..', '..', 'fixtures', 'admission', `${name}.json`), 'utf8');
+    const { items } = jsonShape(bytes(text));
+    expect(items + 1).toBeGreaterThanOrEqual(valuesAndKeys(JSON.parse(text)));
+    expect(items * 10).toBeLessThan(MAX_JSON_ITEMS);
+  });
+
+  it('stops counting once past the limit', () => {
+    expect(jsonShape(bytes('[' + '0,'.repeat(1000) + '0]'), MAX_JSON_DEPTH, 10).items).toBe(11);
+  });
+});
+
 describe('parseJsonBody', () => {
   it.each<[string, string, boolean, RegExp | undefined]>([
     ['empty', '', false, /empty body/],
@@ -65,6 +98,9 @@ describe('parseJsonBody', () => {
     ['too deep', '['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1), false, /nested deeper/],
     ['as deep as allowed', '['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH), true, undefined],
     ['brackets in a value do not count', JSON.stringify({ a: '['.repeat(500) }), true, undefined],
+    ['as many values and keys as allowed', `[${'0,'.repeat(MAX_JSON_ITEMS - 1)}0]`, true, undefined],
+    ['one more than allowed', `[${'0,'.repeat(MAX_JSON_ITEMS)}0]`, false, new RegExp(`more than ${MAX_JSON_ITEMS} values and keys`)],
+    ['separators in strings do not count', JSON.stringify([','.repeat(MAX_JSON_ITEMS * 2)]), true, undefined],
   ])('%s', (_label, text, ok, reason) => {
     const result = parseJsonBody(bytes(text));
     expect(result.ok).toBe(ok);
