@@ -30,6 +30,8 @@ type Key = SourceState | 'token' | 'notify';
 
 export class Agent {
   private readonly timers = new Map<Key, NodeJS.Timeout>();
+  /** Steps whose timer fired and that have not finished (a request to Vault in flight). */
+  private readonly running = new Set<Promise<void>>();
   private readonly waiting = new Map<SourceState, SourceAction>();
   private server: http.Server | undefined;
   /** `GET /readyz?wait=` requests, answered the moment the last secret is rendered. */
@@ -68,7 +70,12 @@ export class Agent {
     return this.initialDone;
   }
 
-  /** SIGTERM: stop timers, revoke (bounded), flush, close. Never longer than the timeout. */
+  /**
+   * SIGTERM: stop timers, let steps in flight finish (for at most half the timeout), revoke,
+   * flush, close; never longer than the timeout. A step in flight is awaited first so that
+   * its outcome (a refresh that fails once the token is revoked, say) is not recorded after
+   * the revocation that ends the trail.
+   */
   async shutdown(reason: string): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
@@ -77,6 +84,10 @@ export class Agent {
     this.waiters.release();
     this.d.log.info({ reason }, 'sidecar shutting down');
     const work = async (): Promise<void> => {
+      // At most half the timeout: a request that hangs must not cost the revocation.
+      let settle: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.running]), new Promise<void>((resolve) => (settle = setTimeout(resolve, this.d.shutdown.timeoutMs / 2)))]);
+      clearTimeout(settle);
       if (this.d.shutdown.revoke) {
         await this.d.controller.revokeAll().catch((err: unknown) => this.d.log.warn({ err: (err as Error).message }, 'revocation incomplete'));
       }
@@ -114,7 +125,10 @@ export class Agent {
     if (prev) clearTimeout(prev);
     const t = setTimeout(() => {
       this.timers.delete(key);
-      fn().catch((err: unknown) => this.d.log.error({ err: (err as Error).message }, 'scheduler step failed'));
+      const step: Promise<void> = fn()
+        .catch((err: unknown) => this.d.log.error({ err: (err as Error).message }, 'scheduler step failed'))
+        .finally(() => this.running.delete(step));
+      this.running.add(step);
     }, Math.round(delaySeconds * 1000));
     this.timers.set(key, t);
   }

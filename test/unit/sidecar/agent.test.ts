@@ -99,6 +99,49 @@ describe('agent scheduling', () => {
     expect(f.raw.revokeAll).toHaveBeenCalledTimes(1);
   });
 
+  it('a step in flight at SIGTERM finishes before the revocation, so nothing is recorded after it', async () => {
+    const order: string[] = [];
+    let finish: (() => void) | undefined;
+    let polls = 0;
+    const source = jest.fn(async (s: SourceState): Promise<SourceStep> => {
+      s.rendered.add(s.specs[0]!.name);
+      if (polls++ === 1) await new Promise<void>((resolve) => (finish = resolve)); // the first poll hangs on Vault
+      order.push(`source:${polls}`);
+      return { action: 'poll', delaySeconds: 30, changed: false, relogin: false, ok: true };
+    });
+    const f = fakeController([src('a')], { source });
+    f.raw.revokeAll.mockImplementation(async () => void order.push('revoke'));
+    const { a } = agent(f.c, undefined, true, 10_000);
+    await a.start();
+    await jest.advanceTimersByTimeAsync(30_010); // the fetch, then the poll, which is now waiting
+    expect(finish).toBeDefined();
+    const done = a.shutdown('SIGTERM');
+    await jest.advanceTimersByTimeAsync(100);
+    expect(order).toEqual(['source:1']);
+    finish!();
+    await jest.advanceTimersByTimeAsync(0);
+    await done;
+    expect(order).toEqual(['source:1', 'source:2', 'revoke']);
+  });
+
+  it('a step that never finishes is given half the timeout, then the token is revoked anyway', async () => {
+    const source = jest.fn(async (s: SourceState): Promise<SourceStep> => {
+      s.rendered.add(s.specs[0]!.name);
+      return new Promise(() => undefined);
+    });
+    const f = fakeController([src('a')], { source });
+    const { a } = agent(f.c, undefined, true, 2000);
+    await a.start();
+    await jest.advanceTimersByTimeAsync(10);
+    const done = a.shutdown('SIGTERM');
+    await jest.advanceTimersByTimeAsync(999);
+    expect(f.raw.revokeAll).not.toHaveBeenCalled();
+    await jest.advanceTimersByTimeAsync(1);
+    expect(f.raw.revokeAll).toHaveBeenCalledTimes(1);
+    await jest.advanceTimersByTimeAsync(1000);
+    await expect(done).resolves.toBeUndefined();
+  });
+
   it('keeps leases and token when the operator turns revocation off', async () => {
     const f = fakeController([src('a')]);
     const { a } = agent(f.c, undefined, false);
