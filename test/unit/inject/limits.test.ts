@@ -1,0 +1,168 @@
+/**
+ * The size limits on a pod the injector would patch (src/inject/limits.ts): each at its
+ * boundary, every problem in one message, pods we never touch left alone, and the
+ * costliest pods the limits still admit answered with bounded patches.
+ */
+import { reviewPod } from '../../../src/inject/review';
+import { MAX_ANNOTATION_BYTES, MAX_PATCH_BYTES, MAX_SECRETS_PER_POD, patchLimitProblem } from '../../../src/inject/limits';
+import type { AdmissionReview, Pod } from '../../../src/inject/types';
+import { basicPod, createReview, fakeDetect, patched, testConfig } from '../../helpers/injector';
+
+const config = testConfig();
+const review = (r: AdmissionReview, cfg = config) => reviewPod(r, { config: cfg, detect: fakeDetect });
+const response = (r: ReturnType<typeof review>) => r.body.response as Record<string, any>;
+const message = (r: ReturnType<typeof review>): string => String(response(r).status?.message ?? '');
+const patchBytes = (r: ReturnType<typeof review>): number => Buffer.from(String(response(r).patch), 'base64').length;
+
+/** As Kubernetes counts them, written out here on its own: UTF-8 bytes of keys and values, with the status annotation the patch adds. */
+function kubernetesAnnotationBytes(a: Record<string, string>): number {
+  const counted = { ...a, 'secrets-broker.io/status': 'injected' };
+  return Object.entries(counted).reduce((n, [k, v]) => n + Buffer.byteLength(k, 'utf8') + Buffer.byteLength(v, 'utf8'), 0);
+}
+
+/** basicPod's annotations plus one padding annotation, its value of `char` sized so the pod totals `bytes`. */
+function podOfAnnotationBytes(bytes: number, char = 'x', extra: Record<string, string> = {}): Pod {
+  const without = basicPod({ ...extra, 'example.com/pad': '' }).metadata!.annotations!;
+  const room = bytes - kubernetesAnnotationBytes(without);
+  const width = Buffer.byteLength(char);
+  const pad = char.repeat(Math.floor(room / width)) + 'x'.repeat(room % width);
+  return basicPod({ ...extra, 'example.com/pad': pad });
+}
+
+function secrets(n: number, template?: (i: number) => string): Record<string, string> {
+  const a: Record<string, string> = {};
+  for (let i = 0; i < n; i++) {
+    a[`secrets-broker.io/secret-s${i}`] = `secret/data/app/s${i}`;
+    if (template) a[`secrets-broker.io/template-s${i}`] = template(i);
+  }
+  return a;
+}
+
+const containers = (n: number): Pod['spec']['containers'] => Array.from({ length: n }, (_, i) => ({ name: `c${i}`, image: 'example/app:1' }));
+
+describe('annotations past what Kubernetes accepts (MAX_ANNOTATION_BYTES)', () => {
+  it.each([
+    ['ASCII, at the limit', 'inject', podOfAnnotationBytes(MAX_ANNOTATION_BYTES)],
+    ['ASCII, one byte over', 'deny', podOfAnnotationBytes(MAX_ANNOTATION_BYTES + 1)],
+    ['two-byte characters, one byte over (fewer characters than the limit)', 'deny', podOfAnnotationBytes(MAX_ANNOTATION_BYTES + 1, 'é')],
+    ['a preset status value is replaced by the patch, so it is not counted', 'inject', podOfAnnotationBytes(MAX_ANNOTATION_BYTES, 'x', { 'secrets-broker.io/status': 'x'.repeat(1000) })],
+  ])('%s: %s', (_label, outcome, pod) => {
+    expect(kubernetesAnnotationBytes(pod.metadata!.annotations!) - MAX_ANNOTATION_BYTES).toBeLessThanOrEqual(1);
+    const r = review(createReview(pod));
+    expect(r.outcome).toBe(outcome);
+    if (outcome === 'inject') expect(patched(pod, response(r)).metadata?.annotations?.['secrets-broker.io/status']).toBe('injected');
+    else {
+      expect(r.reason).toBe('too-large');
+      expect(message(r)).toBe(`secrets-broker: annotations total ${MAX_ANNOTATION_BYTES + 1} bytes with the injector's status annotation, more than the ${MAX_ANNOTATION_BYTES} Kubernetes accepts`);
+    }
+  });
+
+  it('is checked before any annotation is parsed: an unknown annotation in such a pod is not reported', () => {
+    const r = review(createReview(podOfAnnotationBytes(MAX_ANNOTATION_BYTES + 1, 'x', { 'secrets-broker.io/image': 'evil:1' })));
+    expect(r.outcome).toBe('deny');
+    expect(message(r)).toMatch(/annotations total \d+ bytes/);
+    expect(message(r)).not.toMatch(/operator setting|unknown annotation/);
+  });
+
+  it.each([
+    ['no opt-in', undefined, 'shop', 'no-opt-in'],
+    ['inject: "false"', 'false', 'shop', 'no-opt-in'],
+    ['opted in, in kube-system', 'true', 'kube-system', 'system-namespace'],
+  ])('a pod we never patch is allowed unpatched: %s', (_label, inject, namespace, reason) => {
+    const pod = podOfAnnotationBytes(MAX_ANNOTATION_BYTES * 2);
+    if (inject === undefined) delete pod.metadata!.annotations!['secrets-broker.io/inject'];
+    else pod.metadata!.annotations!['secrets-broker.io/inject'] = inject;
+    const r = review(createReview(pod, namespace));
+    expect(r).toMatchObject({ outcome: 'skip', reason });
+    expect(response(r).allowed).toBe(true);
+    expect(response(r).patch).toBeUndefined();
+  });
+});
+
+describe('more secrets than one pod may ask for (MAX_SECRETS_PER_POD)', () => {
+  it.each([
+    ['at the limit', MAX_SECRETS_PER_POD, 'inject'],
+    ['one over', MAX_SECRETS_PER_POD + 1, 'deny'],
+  ])('%s (%d secrets): %s', (_label, n, outcome) => {
+    // basicPod asks for `db`; the others make up n.
+    const r = review(createReview(basicPod(secrets(n - 1))));
+    expect(r.outcome).toBe(outcome);
+    if (outcome === 'inject') expect(r.audit?.detail.paths).toHaveLength(MAX_SECRETS_PER_POD);
+    else expect(message(r)).toBe(`secrets-broker: secrets-broker.io/secret-<name>: ${n} secrets, more than the ${MAX_SECRETS_PER_POD} one pod may ask for`);
+  });
+});
+
+/** The largest number of containers whose patch stays within the limit, by bisection over reviews (once). */
+let most = 0;
+function mostContainersWithin(): number {
+  if (most > 0) return most;
+  let lo = 1;
+  let hi = 32768;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (review(createReview(basicPod({}, { containers: containers(mid) }))).outcome === 'inject') lo = mid;
+    else hi = mid;
+  }
+  most = lo;
+  return lo;
+}
+
+describe('a patch past what the apiserver can store (MAX_PATCH_BYTES)', () => {
+  it.each([
+    [MAX_PATCH_BYTES, undefined],
+    [MAX_PATCH_BYTES + 1, `the patch would be ${MAX_PATCH_BYTES + 1} bytes, more than the ${MAX_PATCH_BYTES} the apiserver can store (etcd's request limit); the pod has too many containers or secrets`],
+  ])('patchLimitProblem(%d)', (bytes, problem) => {
+    expect(patchLimitProblem(bytes)).toBe(problem);
+  });
+
+  it('a pod whose patch is exactly the limit is injected; one byte more is denied naming the size', () => {
+    const n = mostContainersWithin();
+    const within = review(createReview(basicPod({}, { containers: containers(n) })));
+    // The secret's path goes into the patch once (in the sidecar's spec): lengthen it to the limit, then past it.
+    const padded = (extra: number) => review(createReview(basicPod({ 'secrets-broker.io/secret-db': `secret/data/app/db${'x'.repeat(extra)}` }, { containers: containers(n) })));
+    const gap = MAX_PATCH_BYTES - patchBytes(within);
+    const atLimit = padded(gap);
+    expect(atLimit.outcome).toBe('inject');
+    expect(patchBytes(atLimit)).toBe(MAX_PATCH_BYTES);
+    const over = padded(gap + 1);
+    expect(over).toMatchObject({ outcome: 'deny', reason: 'too-large' });
+    expect(message(over)).toContain(`the patch would be ${MAX_PATCH_BYTES + 1} bytes`);
+    expect(JSON.stringify(over.body).length).toBeLessThan(2048);
+  });
+});
+
+describe('every problem in one message', () => {
+  it('a literal secret, too many annotation bytes and too many secrets, all named', () => {
+    const pod = basicPod(secrets(MAX_SECRETS_PER_POD + 10, () => 'x'.repeat(1100)), { containers: [{ name: 'app', image: 'example/app:1', env: [{ name: 'AWS_KEY', value: 'AKIAABCDEFGHIJKLMNOP' }] }] });
+    const r = review(createReview(pod), testConfig({ INJECTOR_LITERAL_SECRETS: 'deny' }));
+    expect(r.outcome).toBe('deny');
+    const text = message(r);
+    expect(text).toMatch(/AWS access key ID/);
+    expect(text).toMatch(/annotations total \d+ bytes with the injector's status annotation, more than the 262144/);
+    expect(text).toContain(`${MAX_SECRETS_PER_POD + 11} secrets, more than the ${MAX_SECRETS_PER_POD}`);
+    expect(r.audit?.detail.problems).toHaveLength(2);
+  });
+});
+
+describe('the costliest pods the limits admit: bounded work', () => {
+  // As many secrets as allowed, with templates filling the annotation limit: every secret is parsed and encoded.
+  const room = MAX_ANNOTATION_BYTES - kubernetesAnnotationBytes(basicPod(secrets(MAX_SECRETS_PER_POD - 1, () => '')).metadata!.annotations!);
+  const each = Math.floor(room / (MAX_SECRETS_PER_POD - 1));
+  it.each([
+    ['templates of plain text', '{{ .x }}'],
+    ['templates of quotes (each grows twice in the spec, twice again in the patch)', '"'],
+  ])(`${MAX_SECRETS_PER_POD} secrets with %s up to the annotation limit`, (_label, unit) => {
+    const pod = basicPod(secrets(MAX_SECRETS_PER_POD - 1, () => unit.repeat(Math.floor(each / unit.length))));
+    expect(kubernetesAnnotationBytes(pod.metadata!.annotations!)).toBeLessThanOrEqual(MAX_ANNOTATION_BYTES);
+    const r = review(createReview(pod));
+    expect(r.outcome).toBe('inject');
+    expect(r.audit?.detail.paths).toHaveLength(MAX_SECRETS_PER_POD);
+    expect(patchBytes(r)).toBeLessThanOrEqual(MAX_PATCH_BYTES);
+  });
+
+  it('the response is never larger than the patch limit in base64 and its envelope', () => {
+    const r = review(createReview(basicPod({}, { containers: containers(mostContainersWithin()) })));
+    expect(r.outcome).toBe('inject');
+    expect(JSON.stringify(r.body).length).toBeLessThanOrEqual(Math.ceil(MAX_PATCH_BYTES / 3) * 4 + 1024);
+  });
+});
