@@ -2,8 +2,9 @@
  * The injector's heap cap (injector/node-flags.ts) against the costliest bodies it admits:
  * a real injector process, started with exactly those flags, gets each of them from 16
  * connections at once (the apiserver's concurrency in the benchmark) and must answer every
- * request and stay up. Bodies past the guards (more values than MAX_JSON_ITEMS, a million
- * empty arrays in 3 MiB) are refused with a 400 naming the limit, before JSON.parse.
+ * request, each with the decision expected of it, and stay up. Bodies past the guards (more
+ * values than MAX_JSON_ITEMS, a million empty arrays in 3 MiB) are refused with a 400 naming
+ * the limit, before JSON.parse; pods past the size limits (src/inject/limits.ts) are denied.
  */
 import { rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
@@ -76,7 +77,9 @@ it.each(overLimit)('%s: 400 naming the limit, before any parse', async (_label, 
 
 const STATUS = { allowed: 200, denied: 200, malformed: 400 } as const;
 
-it.each(worstBodies())('%s, from 16 connections at once: every one answered (%s), the process up', async (_label, body, expected) => {
+const bodies = worstBodies().map(([label, body, expected]) => [`${label} (${expected})`, body, expected] as const);
+
+it.each(bodies)('%s, from 16 connections at once: every one answered, the process up', async (_label, body, expected) => {
   expect(Buffer.byteLength(body)).toBeLessThanOrEqual(BODY_LIMIT_BYTES);
   const answers = await Promise.all(Array.from({ length: CONCURRENT }, () => postOrClosed('/mutate', body)));
   // The pod size limits (src/inject/limits.ts) bound each review, so sixteen of the costliest
