@@ -35,7 +35,7 @@ function secrets(n: number, template?: string): Record<string, string> {
 
 const containers = (n: number): Pod['spec']['containers'] => Array.from({ length: n }, (_, i) => ({ name: `c${i}`, image: 'example/app:1' }));
 
-describe('annotations past what Kubernetes accepts (MAX_ANNOTATION_BYTES)', () => {
+describe('annotations past what Kubernetes accepts (MAX_ANNOTATION_BYTES, T120)', () => {
   it.each([
     ['ASCII, at the limit', 'inject', podOfAnnotationBytes(MAX_ANNOTATION_BYTES)],
     ['ASCII, one byte over', 'deny', podOfAnnotationBytes(MAX_ANNOTATION_BYTES + 1)],
@@ -74,7 +74,7 @@ describe('annotations past what Kubernetes accepts (MAX_ANNOTATION_BYTES)', () =
   });
 });
 
-describe('more secrets than one pod may ask for (MAX_SECRETS_PER_POD)', () => {
+describe('more secrets than one pod may ask for (MAX_SECRETS_PER_POD, T121)', () => {
   it.each([
     ['at the limit', MAX_SECRETS_PER_POD, 'inject'],
     ['one over', MAX_SECRETS_PER_POD + 1, 'deny'],
@@ -87,7 +87,7 @@ describe('more secrets than one pod may ask for (MAX_SECRETS_PER_POD)', () => {
   });
 });
 
-describe('a patch past what the apiserver can store (MAX_PATCH_BYTES)', () => {
+describe('a patch past what the apiserver can store (MAX_PATCH_BYTES, T122)', () => {
   it.each([
     [MAX_PATCH_BYTES, undefined],
     [MAX_PATCH_BYTES + 1, `the patch would be ${MAX_PATCH_BYTES + 1} bytes, more than the ${MAX_PATCH_BYTES} the apiserver can store (etcd's request limit); the pod has too many containers or secrets`],
