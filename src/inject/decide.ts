@@ -11,6 +11,7 @@ import { describeFindings, describeUnexamined, findLiterals, LITERAL_HINT, LONG_
 import { annotationLimitProblems, patchLimitProblem } from './limits';
 import { planInjection, type InjectionPlan } from './plan';
 import { toPatch } from './patch';
+import { appMount } from './volumes';
 import { describeClaims, reservedMountProblem, strip, tokenPathProblems } from './reserved';
 import type { AdmissionRequest, Container, PatchOp, Pod } from './types';
 
@@ -85,6 +86,9 @@ function decideCreate(pod: Pod, cfg: InjectorConfig): InjectionDecision {
 
 /** The patch, encoded once here (review.ts sends this text), or a denial when it is past what the apiserver can store. */
 function inject(pod: Pod, plan: InjectionPlan, cfg: InjectorConfig): InjectionDecision {
+  // Each mount target's op holds its mount verbatim: past the limit on those alone, build nothing.
+  const floor = patchLimitProblem(plan.targets.length * Buffer.byteLength(JSON.stringify(appMount(plan))), 'at least');
+  if (floor !== undefined) return deny('too-large', [floor]);
   const patch = toPatch(pod, plan, cfg.sidecar);
   const patchJson = JSON.stringify(patch);
   const tooLarge = patchLimitProblem(Buffer.byteLength(patchJson));

@@ -57,8 +57,11 @@ export function annotationLimitProblems(annotations: Annotations): string[] {
   ];
 }
 
-/** The problem with a patch of `bytes` (its JSON, UTF-8), or undefined when it is within the limit. */
-export function patchLimitProblem(bytes: number): string | undefined {
+/**
+ * The problem with a patch of `bytes` (its JSON, UTF-8), or undefined when it is within the
+ * limit; `at least` when `bytes` is a lower bound counted before the patch is built.
+ */
+export function patchLimitProblem(bytes: number, bound: 'exactly' | 'at least' = 'exactly'): string | undefined {
   if (bytes <= MAX_PATCH_BYTES) return undefined;
-  return `the patch would be ${bytes} bytes, more than the ${MAX_PATCH_BYTES} the apiserver can store (etcd's request limit); the pod has too many containers or secrets`;
+  return `the patch would be ${bound === 'at least' ? 'at least ' : ''}${bytes} bytes, more than the ${MAX_PATCH_BYTES} the apiserver can store (etcd's request limit); the pod has too many containers or secrets`;
 }

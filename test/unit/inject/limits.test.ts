@@ -89,10 +89,12 @@ describe('more secrets than one pod may ask for (MAX_SECRETS_PER_POD, T121)', ()
 
 describe('a patch past what the apiserver can store (MAX_PATCH_BYTES, T122)', () => {
   it.each([
-    [MAX_PATCH_BYTES, undefined],
-    [MAX_PATCH_BYTES + 1, `the patch would be ${MAX_PATCH_BYTES + 1} bytes, more than the ${MAX_PATCH_BYTES} the apiserver can store (etcd's request limit); the pod has too many containers or secrets`],
-  ])('patchLimitProblem(%d)', (bytes, problem) => {
-    expect(patchLimitProblem(bytes)).toBe(problem);
+    [MAX_PATCH_BYTES, 'exactly', undefined],
+    [MAX_PATCH_BYTES + 1, 'exactly', `the patch would be ${MAX_PATCH_BYTES + 1} bytes, more than the ${MAX_PATCH_BYTES} the apiserver can store (etcd's request limit); the pod has too many containers or secrets`],
+    [MAX_PATCH_BYTES, 'at least', undefined],
+    [MAX_PATCH_BYTES + 1, 'at least', `the patch would be at least ${MAX_PATCH_BYTES + 1} bytes, more than the ${MAX_PATCH_BYTES} the apiserver can store (etcd's request limit); the pod has too many containers or secrets`],
+  ] as const)('patchLimitProblem(%d, %s)', (bytes, bound, problem) => {
+    expect(patchLimitProblem(bytes, bound)).toBe(problem);
   });
 
   it('a pod whose patch is exactly the limit is injected; one byte more is denied naming the size', () => {
@@ -108,6 +110,16 @@ describe('a patch past what the apiserver can store (MAX_PATCH_BYTES, T122)', ()
     expect(over).toMatchObject({ outcome: 'deny', reason: 'too-large' });
     expect(message(over)).toContain(`the patch would be ${MAX_PATCH_BYTES + 1} bytes`);
     expect(JSON.stringify(over.body).length).toBeLessThan(2048);
+  });
+});
+
+describe('a patch past the limit on its mounts alone is never built (T122)', () => {
+  it('23,000 containers: denied on the lower bound (one mount each), before the patch exists', () => {
+    const mountBytes = JSON.stringify({ name: 'secrets-broker-data', mountPath: '/secrets', readOnly: true }).length;
+    const r = review(createReview(basicPod({}, { containers: containers(23000) })));
+    expect(r).toMatchObject({ outcome: 'deny', reason: 'too-large' });
+    expect(message(r)).toContain(`the patch would be at least ${23000 * mountBytes} bytes, more than the ${MAX_PATCH_BYTES}`);
+    expect(JSON.stringify(r.body).length).toBeLessThan(2048);
   });
 });
 
