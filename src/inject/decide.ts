@@ -8,8 +8,10 @@ import { ALWAYS_EXCLUDED_NAMESPACES, type InjectorConfig } from '../config/injec
 import type { PodSecretsSpec } from '../spec';
 import { recognise } from './identity';
 import { describeFindings, describeUnexamined, findLiterals, LITERAL_HINT, LONG_VALUE_HINT, type LiteralDetector, type LiteralScan } from './literal';
-import { planInjection } from './plan';
+import { annotationLimitProblems, patchLimitProblem } from './limits';
+import { planInjection, type InjectionPlan } from './plan';
 import { toPatch } from './patch';
+import { appMount } from './volumes';
 import { describeClaims, reservedMountProblem, strip, tokenPathProblems } from './reserved';
 import type { AdmissionRequest, Container, PatchOp, Pod } from './types';
 
@@ -24,12 +26,12 @@ export type SkipReason =
   | 'already-injected';
 
 /** Why a pod was denied; also the `reason` label of the denial metric. */
-export type DenyReason = 'invalid-annotations' | 'impostor' | 'literal-secret';
+export type DenyReason = 'invalid-annotations' | 'impostor' | 'literal-secret' | 'too-large';
 
 export type InjectionDecision =
   | { kind: 'skip'; reason: SkipReason; ours?: ReadonlySet<Container> }
   | { kind: 'deny'; reason: DenyReason; problems: string[] }
-  | { kind: 'inject'; spec: PodSecretsSpec; patch: PatchOp[]; containers: string[]; warnings: string[] };
+  | { kind: 'inject'; spec: PodSecretsSpec; patch: PatchOp[]; patchJson: string; containers: string[]; warnings: string[] };
 
 export interface LiteralDecision {
   warnings: string[];
@@ -61,6 +63,13 @@ export function decideInjection(req: AdmissionRequest, pod: Pod | undefined, cfg
   if (!isPodCreate(req)) return decideUpdate(req, pod);
   const skip = skipReason(req, pod, cfg);
   if (skip) return { kind: 'skip', reason: skip };
+  // Before any parsing: a pod past these is refused by the apiserver anyway, and costs the most to parse.
+  const oversize = annotationLimitProblems(pod.metadata?.annotations ?? {});
+  return oversize.length > 0 ? deny('too-large', oversize) : decideCreate(pod, cfg);
+}
+
+/** An opted-in pod CREATE within the size limits: inject, skip as ours, or deny naming every problem. */
+function decideCreate(pod: Pod, cfg: InjectorConfig): InjectionDecision {
   // Annotations are validated whatever the pod carries; what claims to be ours is judged against the plan.
   const stripped = strip(pod);
   const tokenProblems = tokenPathProblems(stripped.base);
@@ -72,7 +81,19 @@ export function decideInjection(req: AdmissionRequest, pod: Pod | undefined, cfg
   const problems = [...(identity.kind === 'impostor' ? identity.problems : []), ...tokenProblems];
   if (problems.length > 0) return deny('impostor', problems);
   if (identity.kind === 'ours') return { kind: 'skip', reason: 'already-injected', ours: identity.containers };
-  return { kind: 'inject', spec: parsed.spec, patch: toPatch(pod, planned.plan, cfg.sidecar), containers: planned.plan.targets.map((t) => t.name), warnings: planned.plan.warnings };
+  return inject(pod, planned.plan, cfg);
+}
+
+/** The patch, encoded once here (review.ts sends this text), or a denial when it is past what the apiserver can store. */
+function inject(pod: Pod, plan: InjectionPlan, cfg: InjectorConfig): InjectionDecision {
+  // Each mount target's op holds its mount verbatim: past the limit on those alone, build nothing.
+  const floor = patchLimitProblem(plan.targets.length * Buffer.byteLength(JSON.stringify(appMount(plan))), 'at least');
+  if (floor !== undefined) return deny('too-large', [floor]);
+  const patch = toPatch(pod, plan, cfg.sidecar);
+  const patchJson = JSON.stringify(patch);
+  const tooLarge = patchLimitProblem(Buffer.byteLength(patchJson));
+  if (tooLarge !== undefined) return deny('too-large', [tooLarge]);
+  return { kind: 'inject', spec: plan.spec, patch, patchJson, containers: plan.targets.map((t) => t.name), warnings: plan.warnings };
 }
 
 function deny(reason: DenyReason, problems: string[]): InjectionDecision {
