@@ -29,6 +29,7 @@ import {
   type SecretSpec,
 } from './spec';
 import { checkResources, RESOURCE_FIELDS, type ResourceField, type ResourceOverrides, type ResourcePolicy } from './pod-resources';
+import { printableName } from './printable';
 
 /** Every annotation of the contract starts with this prefix. */
 export const PREFIX = 'secrets-broker.io/';
@@ -257,8 +258,4 @@ function parseContainers(value: string | undefined, pod: PodDefaults, err: (p: s
 }
 
 /** Keys can be long or hostile; keep messages short and printable. */
-function shortName(key: string): string {
-  // eslint-disable-next-line no-control-regex
-  const printable = key.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return printable.length > 120 ? `${printable.slice(0, 117)}...` : printable;
-}
+const shortName = (key: string): string => printableName(key, 120);

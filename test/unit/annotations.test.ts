@@ -77,6 +77,8 @@ describe('parseSpec: every bad annotation named at once', () => {
     ['image', { [`${PREFIX}image`]: 'evil/sidecar' }, `${PREFIX}image: is an operator setting`],
     ['security context', { [`${PREFIX}security-context`]: '{"privileged":true}' }, `${PREFIX}security-context: is an operator setting`],
     ['unknown key', { [`${PREFIX}agent-inject-secret-x`]: 'x' }, `${PREFIX}agent-inject-secret-x: unknown annotation`],
+    ['a key with an escape sequence and a bidi override, shown escaped', { [`${PREFIX}x\u001b[2J\u202e`]: 'x' }, `${PREFIX}x\\x1b[2J\\u202e: unknown annotation`],
+    ['a key longer than a message shows', { [`${PREFIX}${'k'.repeat(300)}`]: 'x' }, `${PREFIX}${'k'.repeat(117 - PREFIX.length)}...: unknown annotation`],
     ['bad inject value', { [ANNOTATIONS.inject]: 'yes' }, `${ANNOTATIONS.inject}: must be "true" or "false"`],
     // T12: file names
     ['traversal', { [`${PREFIX}file-db`]: '../x' }, `${PREFIX}file-db: must not contain "." or ".." components`],
