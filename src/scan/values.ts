@@ -64,7 +64,8 @@ export function isReferenceLike(value: string): boolean {
   if (/^(?:\/|\.\.?\/|~\/|[A-Za-z]:\\)/.test(value)) return true;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.startsWith('arn:')) return true;
   if (/^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/.test(value)) return true;
-  return /^v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$/.test(value);
+  // A version, also as an image tag pinned by digest: `secrets-broker:0.1.0@sha256:<64 hex>`.
+  return /^v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?(?:@sha256:[0-9a-f]{0,64})?$/.test(value);
 }
 
 /**

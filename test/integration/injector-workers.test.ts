@@ -87,3 +87,36 @@ it('a stop signal while the workers are still starting stops them (as PID 1 in a
     rmSync(tls.dir, { recursive: true, force: true });
   }
 });
+
+it('a worker that dies while serving is replaced: the primary logs it, forks another, and every request is still answered', async () => {
+  const { tls, port, env } = await twoWorkers();
+  const audit = new MemoryAuditSink();
+  const log = captureLogger('injector', 'warn');
+  const forked: number[] = [];
+  const onFork = (w: { process: { pid?: number } }): void => void forked.push(w.process.pid ?? -1);
+  cluster.on('fork', onFork);
+  let stop = (): void => undefined;
+  const until = new Promise<void>((resolve) => (stop = resolve));
+  const primary = runPrimary(testConfig(env), 2, { audit, logger: log.logger, processMetrics: false, until, workerEnv: env });
+  try {
+    await waitFor('a worker is ready', async () => (await call(port, tls.cert, 'GET', '/readyz')).status === 200, { timeoutMs: 30_000, intervalMs: 200 });
+    expect(forked).toHaveLength(2);
+    process.kill(forked[0]!, 'SIGKILL');
+    await waitFor('a third worker forked', () => forked.length === 3, { timeoutMs: 30_000, intervalMs: 50 });
+    expect(log.lines()).toContainEqual(expect.objectContaining({ msg: 'injector worker exited; starting another', signal: 'SIGKILL' }));
+    const review = fixture('pod-create-small');
+    // Answered by the survivor at once and, once it listens, by the new worker too.
+    for (let i = 0; i < REQUESTS; i++) {
+      const res = await call(port, tls.cert, 'POST', '/mutate', JSON.stringify({ ...review, request: { ...review.request, uid: `after-${i}` } }));
+      expect(res.status).toBe(200);
+    }
+    await waitFor('the new worker listens', async () => (await call(port, tls.cert, 'GET', '/readyz')).status === 200 && Object.keys(cluster.workers ?? {}).length === 2, { timeoutMs: 30_000, intervalMs: 200 });
+    await waitFor('every audit record reached the primary', () => audit.entries.length === REQUESTS);
+    expect(forked).toHaveLength(3);
+  } finally {
+    stop();
+    await primary;
+    cluster.off('fork', onFork);
+    rmSync(tls.dir, { recursive: true, force: true });
+  }
+}, 60_000);

@@ -8,6 +8,7 @@ import { MAX_ANNOTATION_BYTES, MAX_PATCH_BYTES, MAX_SECRETS_PER_POD, patchLimitP
 import type { AdmissionReview, Pod } from '../../../src/inject/types';
 import { basicPod, createReview, fakeDetect, patched, testConfig } from '../../helpers/injector';
 import { annotationBytes as kubernetesAnnotationBytes, mostContainersWithinPatchLimit, mostSecretsPod } from '../../helpers/worst-bodies';
+import { plant } from '../../helpers/fake-secrets';
 
 const config = testConfig();
 const review = (r: AdmissionReview, cfg = config) => reviewPod(r, { config: cfg, detect: fakeDetect });
@@ -125,7 +126,7 @@ describe('a patch past the limit on its mounts alone is never built (T122)', () 
 
 describe('every problem in one message', () => {
   it('a literal secret, too many annotation bytes and too many secrets, all named', () => {
-    const pod = basicPod(secrets(MAX_SECRETS_PER_POD + 10, 'x'.repeat(1100)), { containers: [{ name: 'app', image: 'example/app:1', env: [{ name: 'AWS_KEY', value: 'AKIAABCDEFGHIJKLMNOP' }] }] });
+    const pod = basicPod(secrets(MAX_SECRETS_PER_POD + 10, 'x'.repeat(1100)), { containers: [{ name: 'app', image: 'example/app:1', env: [{ name: 'AWS_KEY', value: plant('aws-access-key-id', 11).secret }] }] });
     const r = review(createReview(pod), testConfig({ INJECTOR_LITERAL_SECRETS: 'deny' }));
     expect(r.outcome).toBe('deny');
     const text = message(r);

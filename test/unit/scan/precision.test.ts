@@ -47,6 +47,8 @@ describe('quiet: identifiers, samples and example hosts', () => {
     ['a key ARN', 'examples/keys.json', '  "KeyArn": "arn:aws:kms:us-east-2:111122223333:key/0d990263-018e-4e65-a703-eff731de",'],
     ['a key fingerprint', 'examples/keys.json', `  "KeyFingerprint": "${Array.from({ length: 20 }, (_, i) => (i * 37 + 16).toString(16).slice(-2)).join(':')}",`],
     ['a timestamp', 'examples/users.json', '  "PasswordLastUsed": "2016-09-08T21:47:36Z",'],
+    ['an image pinned by tag and digest', 'deploy/pod.yaml', '    image: registry.example/team/secrets-broker:0.1.0@sha256:' + Array.from({ length: 64 }, (_, i) => ((i * 7919 + 13) % 16).toString(16)).join('')],
+    ['an image reference split across a string concatenation', 'decide.test.ts', "    ['secrets-broker:0.1.0@sha256:' + 'a'.repeat(64), '0.1.0'],"],
     ['a hash under a secret-ish name', 'configure.sh', `X="\${AUTH_PROVIDER_GCP_HASH_LINUX_AMD64:-${'a3d0'.repeat(32)}}"`],
     ['a sample password that says so', 'examples/users.json', '  "Password": "SomeKindOfPassword123!@#",'],
     ['a typed sample token', 'examples/token.json', '  "token": "abcd1234defg5678"'],
