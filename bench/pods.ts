@@ -21,15 +21,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { kubectl, stack, uniqueName, vault, vaultAuditEntries } from '../test/e2e/helpers/stack';
 import { agentImage, startPeer, type Peer } from './pods-peer';
+import { renderedAt, type Side } from './pods-logs';
 
 const repo = join(__dirname, '..', '..');
 const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
 const KV = 'secret/data/bench/pods';
 const ROLE = 'bench-pods';
 const PEER_ROLE = 'bench-pods-vk';
-type Side = 'ours' | 'peer';
 
-interface Sample { ms: number; cpuS?: number; byContainer?: Record<string, number> }
+interface Sample { ms: number; cpuS?: number; byContainer?: Record<string, number>; renderedMs?: number }
 interface ContainerStatus { name: string; state: { running?: object }; containerID?: string }
 interface PodJson {
   metadata: { name: string; uid: string };
@@ -59,6 +59,13 @@ function appPod(side: Side, name: string, ns: string): object {
         resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '500m', memory: '128Mi' } } }],
     },
   };
+}
+
+/** Non-idle and total CPU time of the whole machine so far (/proc/stat, clock ticks). */
+function machineCpu(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
 }
 
 async function pods(ns: string): Promise<PodJson[]> {
@@ -98,8 +105,9 @@ function containerCpuS(p: PodJson): Record<string, number> {
 }
 
 /** Applies `names` at once and waits until every app printed its start; resolves each pod's sample. */
-async function start(side: Side, ns: string, names: string[]): Promise<Sample[]> {
+async function start(side: Side, ns: string, names: string[], busy?: { share: number }): Promise<Sample[]> {
   const docs = names.map((n) => appPod(side, n, ns));
+  const cpu0 = machineCpu();
   const t0 = Date.now();
   await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs }));
   const running = (p: PodJson): boolean => p.status.containerStatuses?.find((c) => c.name === 'main')?.state.running !== undefined;
@@ -110,6 +118,8 @@ async function start(side: Side, ns: string, names: string[]): Promise<Sample[]>
     if (Date.now() - t0 > 240_000) throw new Error(`${side}: pods not running after 240 s`);
     await new Promise((r) => setTimeout(r, 100 + (i > 50 ? 400 : 0)));
   }
+  const cpu1 = machineCpu();
+  if (busy) busy.share = (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total);
   const list = (await pods(ns)).filter((p) => names.includes(p.metadata.name));
   const samples: Sample[] = [];
   for (const p of list) {
@@ -119,7 +129,9 @@ async function start(side: Side, ns: string, names: string[]): Promise<Sample[]>
       t = line ? (JSON.parse(line) as { t: number }).t : undefined;
       if (t === undefined) await new Promise((r) => setTimeout(r, 100));
     }
-    samples.push({ ms: (t ?? NaN) - t0 });
+    const writer = side === 'ours' ? 'secrets-broker' : 'vault-agent-init';
+    const rendered = renderedAt(side, await kubectl(['-n', ns, 'logs', p.metadata.name, '-c', writer]).catch(() => ''));
+    samples.push({ ms: (t ?? NaN) - t0, ...(rendered !== undefined && { renderedMs: rendered - t0 }) });
   }
   // Pod start CPU: the pod's whole cgroup (our sidecar and its gate; vault-k8s's init and sidecar agents), once settled.
   await new Promise((r) => setTimeout(r, 5000));
@@ -197,15 +209,16 @@ export async function main(args: string[]): Promise<void> {
     }
     const calls = Object.fromEntries(sides.map((side) => [side, vaultRequests(ns[side], since)])) as Record<Side, ReturnType<typeof vaultRequests>>;
     const many: Record<Side, Sample[]> = { ours: [], peer: [] };
+    const busy: Record<Side, { share: number }> = { ours: { share: NaN }, peer: { share: NaN } };
     for (const side of sides) {
-      many[side] = await start(side, ns[side], Array.from({ length: burst }, (_, i) => `burst-${i}`));
+      many[side] = await start(side, ns[side], Array.from({ length: burst }, (_, i) => `burst-${i}`), busy[side]);
       await clear(ns[side]);
     }
     for (const side of sides) await start(side, ns[side], ['hold']);
     await new Promise((r) => setTimeout(r, hold * 1000));
     const rss: Record<Side, number> = { ours: NaN, peer: NaN };
     for (const side of sides) rss[side] = containerRssMb((await pods(ns[side]))[0]!, side === 'ours' ? 'secrets-broker' : 'vault-agent');
-    printTable({ one, many, calls, rss, n, burst, hold, peer: peerBin !== undefined });
+    printTable({ one, many, busy, calls, rss, n, burst, hold, peer: peerBin !== undefined });
   } finally {
     for (const side of sides) await kubectl(['delete', 'namespace', ns[side], '--wait=false']).catch(() => undefined);
     await peer?.stop();
@@ -215,6 +228,8 @@ export async function main(args: string[]): Promise<void> {
 interface Results {
   one: Record<Side, Sample[]>;
   many: Record<Side, Sample[]>;
+  /** The machine's CPU busy share from the burst's apply until every app ran. */
+  busy: Record<Side, { share: number }>;
   calls: Record<Side, { logins: number; reads: number; other: number }>;
   rss: Record<Side, number>;
   n: number;
@@ -229,6 +244,7 @@ function printTable(r: Results): void {
     `| ${what} | ${f(ours, d)} | ${r.peer ? f(peer, d) : 'peer not given'} | ${r.peer && peer > 0 ? `${(ours / peer).toFixed(2)}×` : '-'} |`;
   const ms = (x: Sample[]): number[] => x.map((s) => s.ms);
   const cpu = (x: Sample[]): number => x.reduce((a, s) => a + (s.cpuS ?? NaN), 0) / x.length;
+  const part = (x: Sample[], which: 'rendered' | 'after'): number[] => x.map((s) => (s.renderedMs === undefined ? NaN : which === 'rendered' ? s.renderedMs : s.ms - s.renderedMs));
   const per = (side: Side, k: 'logins' | 'reads' | 'other'): number => r.calls[side][k] / r.n;
   const lines = [
     '| metric | secrets-broker | vault-k8s + Vault Agent | ratio |',
@@ -241,6 +257,9 @@ function printTable(r: Results): void {
     row('Vault reads of the secret per pod start', per('ours', 'reads'), per('peer', 'reads'), 1),
     row('other Vault requests per pod start', per('ours', 'other'), per('peer', 'other'), 1),
     row('CPU seconds per pod start (pod cgroup, one at a time)', cpu(r.one.ours), cpu(r.one.peer), 3),
+    row('apply to last secret file written, one at a time, p50 (ms)', pct(part(r.one.ours, 'rendered'), 50), pct(part(r.one.peer, 'rendered'), 50)),
+    row('last secret file to app running, one at a time, p50 (ms)', pct(part(r.one.ours, 'after'), 50), pct(part(r.one.peer, 'after'), 50)),
+    row(`machine CPU busy while ${r.burst} pods start at once (%)`, r.busy.ours.share * 100, r.busy.peer.share * 100),
     row(`sidecar RSS after ${r.hold} s (MB)`, r.rss.ours, r.rss.peer, 1),
   ];
   const byContainer = (x: Sample[]): string => {
