@@ -92,6 +92,8 @@ it('the injector scaled to zero with failurePolicy Fail: opted-in pods are refus
   await kubectl(['-n', RELEASE, 'scale', 'deployment', '-l', instance, '--replicas=0']);
   const service = await kubectl(['-n', RELEASE, 'get', 'service', '-l', instance, '-o', 'jsonpath={.items[0].metadata.name}']);
   await waitFor('no injector endpoint', async () => !(await kubectl(['-n', RELEASE, 'get', 'endpointslices', '-l', `kubernetes.io/service-name=${service}`, '-o', 'jsonpath={.items[*].endpoints[*].conditions.ready}'])).includes('true'), { timeoutMs: 60_000, intervalMs: 250 });
+  // A terminating injector still answers on the apiserver's kept-alive connection while it drains: wait until it is gone.
+  await kubectl(['-n', RELEASE, 'wait', '--for=delete', 'pod', '-l', instance, '--timeout=60s']);
   const t = optedInTemplate('blocked', ns, APP_IMAGE, 'setInterval(() => {}, 1e9)', annotations, 'Never') as { metadata: object; spec: object };
   expect(await refusal(kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { ...t.metadata, name: 'blocked', namespace: ns }, spec: t.spec })))).toMatch(/failed calling webhook "inject\.secrets-broker\.io"/);
   const plain = restrictedPod('plain', ns, APP_IMAGE, { command: ['node', '-e', 'setInterval(() => {}, 1e9)'] });
