@@ -10,7 +10,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import type { Logger } from '../src/log';
 import type { AppDeps, Handler } from './deps';
 import { createMetrics, type InjectorMetrics } from './metrics';
-import { BODY_LIMIT_BYTES, handleMutate, isMutatePath } from './mutate';
+import { BODY_LIMIT_BYTES, handleMutate, isMutatePath, sendInternalError } from './mutate';
 import { handleProbe, probePath } from './probes';
 
 export { BODY_LIMIT_BYTES };
@@ -62,9 +62,7 @@ function errorHandler(err: unknown, res: Response, logger: Logger): void {
     res.status(status).json({ error: 'bad request' });
     return;
   }
-  const e = err instanceof Error ? { type: err.name, message: err.message, stack: err.stack } : { type: typeof err };
-  logger.error({ err: e }, 'unexpected error answering a request');
-  res.status(500).json({ error: 'internal error' });
+  sendInternalError(res, err, logger);
 }
 
 /** express's own errors carry a 4xx status (a path that cannot be decoded: 400). */

@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseJsonBody } from '../src/inject/json';
 import { parseReview, ReviewError, reviewPod, type ReviewResult } from '../src/inject/review';
+import type { Logger } from '../src/log';
 import type { AppDeps } from './deps';
 import { isJsonContentType, readBody } from './body';
 import type { InjectorMetrics } from './metrics';
@@ -33,6 +34,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(bytes);
 }
 
+/** An exception nobody expected: logged with its type, message and stack (never a body), answered 500. */
+export function sendInternalError(res: ServerResponse, err: unknown, logger: Logger): void {
+  const e = err instanceof Error ? { type: err.name, message: err.message, stack: err.stack } : { type: typeof err };
+  logger.error({ err: e }, 'unexpected error answering a request');
+  sendJson(res, 500, { error: 'internal error' });
+}
+
 export function handleMutate(req: IncomingMessage, res: ServerResponse, deps: AppDeps, metrics: InjectorMetrics): void {
   const started = process.hrtime.bigint();
   const fail = (code: number, reason: string): void => {
@@ -55,9 +63,7 @@ export function handleMutate(req: IncomingMessage, res: ServerResponse, deps: Ap
       sendJson(res, 200, result.body);
     } catch (err) {
       metrics.requests.inc({ code: '500' });
-      const e = err instanceof Error ? { type: err.name, message: err.message, stack: err.stack } : { type: typeof err };
-      deps.logger.error({ err: e }, 'unexpected error answering a request');
-      sendJson(res, 500, { error: 'internal error' });
+      sendInternalError(res, err, deps.logger);
     }
   });
 }

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../src/log';
-import { sendJson } from './mutate';
+import { sendInternalError } from './mutate';
 
 export type ProbePath = '/healthz' | '/readyz' | '/metrics';
 
@@ -38,10 +38,6 @@ export function handleProbe(path: ProbePath, res: ServerResponse, deps: ProbeDep
   }
   deps.metricsText().then(
     (text) => sendText(res, 200, deps.metricsContentType, text),
-    (err: unknown) => {
-      const e = err instanceof Error ? { type: err.name, message: err.message, stack: err.stack } : { type: typeof err };
-      deps.logger.error({ err: e }, 'unexpected error answering a request');
-      sendJson(res, 500, { error: 'internal error' });
-    },
+    (err: unknown) => sendInternalError(res, err, deps.logger),
   );
 }
