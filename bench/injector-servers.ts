@@ -7,13 +7,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'node:https';
 import { INJECTOR_NODE_OPTIONS } from '../injector/node-flags';
 import type { TestCert } from '../test/helpers/tls';
 import type { PeerCommand } from './vault-k8s';
 
 export interface Server {
-  name: 'ours' | 'peer';
+  name: 'ours' | 'peer' | 'floor';
   child: ChildProcess;
   port: number;
 }
@@ -33,6 +34,12 @@ export function startOurs(bin: string, tls: TestCert, port: number, pinned: bool
   return { name: 'ours', port, child: launch([OUR_NODE, bin, 'injector'], env, pinned) };
 }
 
+/** The memory floor (bench/injector-floor.ts) on our node with our heap flags, pinned. */
+export function startFloor(tls: TestCert, port: number): Server {
+  const env = { ...process.env, NODE_OPTIONS: INJECTOR_NODE_OPTIONS, INJECTOR_PORT: String(port), INJECTOR_TLS_CERT_FILE: tls.certFile, INJECTOR_TLS_KEY_FILE: tls.keyFile };
+  return { name: 'floor', port, child: launch([OUR_NODE, join(__dirname, 'injector-floor.js')], env, true) };
+}
+
 export function startPeer(peer: PeerCommand, tls: TestCert, port: number, pinned: boolean): Server {
   const args = [...peer.argv, 'agent-inject', `-listen=127.0.0.1:${port}`, `-tls-cert-file=${tls.certFile}`, `-tls-key-file=${tls.keyFile}`,
     '-vault-address=https://vault.vault.svc:8200', '-log-level=warn'];
@@ -47,7 +54,7 @@ function launch(argv: string[], env: NodeJS.ProcessEnv, pinned: boolean, stderr:
 }
 
 export async function waitReady(s: Server, ca: string): Promise<void> {
-  const path = s.name === 'ours' ? '/readyz' : '/health/ready';
+  const path = s.name === 'peer' ? '/health/ready' : '/readyz';
   for (let i = 0; i < 150; i++) {
     if (s.child.exitCode !== null) throw new Error(`${s.name} exited with ${s.child.exitCode}`);
     const ok = await new Promise<boolean>((resolve) => {

@@ -18,14 +18,14 @@ import { join } from 'node:path';
 import { applyPatch, deepClone } from 'fast-json-patch';
 import { makeCert, type TestCert } from '../test/helpers/tls';
 import { findWrk, fixedRate, percentile, saturate } from './injector-load';
-import { cpuByPid, processTree, startOurs, startPeer, statusMiB, stop, waitReady, type Server } from './injector-servers';
+import { cpuByPid, processTree, startFloor, startOurs, startPeer, statusMiB, stop, waitReady, type Server } from './injector-servers';
 import { vaultK8sCommand } from './vault-k8s';
 
 const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures', 'admission');
 const CASES = [['small pod', 'pod-create-small'], ['1000-env pod', 'pod-create-1000-env'], ['pod with init containers', 'pod-create-init-containers']] as const;
 const PEER_ANNOTATIONS = { 'vault.hashicorp.com/agent-inject': 'true', 'vault.hashicorp.com/role': 'shop-web', 'vault.hashicorp.com/agent-inject-secret-db': 'secret/data/shop/db' };
-/** The container each server adds, by which a response is known to carry the sidecar. */
-const SIDECAR = { ours: 'secrets-broker', peer: 'vault-agent-init' } as const;
+/** The container each server adds, by which a response is known to carry the sidecar (the floor adds none). */
+const SIDECAR: Record<Server['name'], string> = { ours: 'secrets-broker', peer: 'vault-agent-init', floor: '' };
 
 type Figures = Map<string, string>;
 
@@ -51,7 +51,8 @@ export async function main(args: string[]): Promise<void> {
         theirs?.set(`${key}, literal-secret check off`, theirs.get(key) ?? 'n/a');
       }
     }
-    print(ours, theirs, wrk);
+    const floor = await measureFloor(bodies, tls, dir, wrk, seconds);
+    print(ours, theirs, wrk, floor);
   } finally {
     rmSync(tls.dir, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
@@ -80,6 +81,28 @@ async function measure(
     }
   }
   return out;
+}
+
+interface Floor {
+  idle: number;
+  peak: number;
+}
+
+/** The memory floor (bench/injector-floor.ts) under the same saturation as ours, pinned: idle and peak RSS. */
+async function measureFloor(bodies: ReadonlyArray<readonly [string, string]>, tls: TestCert, dir: string, wrk: string | undefined, seconds: number): Promise<Floor> {
+  const server = startFloor(tls, await freePort());
+  try {
+    await waitReady(server, tls.cert);
+    await new Promise((r) => setTimeout(r, 1000));
+    const idle = statusMiB(server.child.pid!, 'VmRSS');
+    for (const [, body] of bodies) {
+      const url = `https://127.0.0.1:${server.port}/mutate`;
+      await saturate(wrk, url, body, await post(server.port, body, tls.cert), dir, seconds, true);
+    }
+    return { idle, peak: statusMiB(server.child.pid!, 'VmHWM') };
+  } finally {
+    await stop(server);
+  }
 }
 
 interface Run {
@@ -112,13 +135,16 @@ async function oneCase(out: Figures, server: Server, label: string, body: string
   out.set(`${label}: failed responses at 200 req/s`, `${bad} of ${fixed.bodies.length}`);
 }
 
-function print(ours: Figures, theirs: Figures | undefined, wrk: string | undefined): void {
+function print(ours: Figures, theirs: Figures | undefined, wrk: string | undefined, floor: Floor): void {
   const lines = ['| metric | secrets-broker | vault-k8s v1.7.6 | ratio |', '| --- | --- | --- | --- |'];
   for (const [metric, value] of ours) {
     const peer = theirs?.get(metric);
     const ratio = peer !== undefined && /^[\d.]+$/.test(value) && /^[\d.]+$/.test(peer) && Number(peer) > 0 ? (Number(value) / Number(peer)).toFixed(2) : 'n/a';
     lines.push(`| ${metric} | ${value} | ${peer ?? 'peer not given'} | ${ratio} |`);
   }
+  const peerPeak = Number(theirs?.get('peak RSS, largest process (MiB), one core'));
+  const bound = Number.isFinite(peerPeak) ? `; 1.5x vault-k8s's peak is ${(1.5 * peerPeak).toFixed(1)} MiB` : '';
+  lines.push('', `memory floor, one core (bench/injector-floor.ts: node's own https on our node and heap flags, reading and JSON.parse-ing the same bodies, one fixed answer): idle RSS ${floor.idle.toFixed(1)} MiB, peak RSS ${floor.peak.toFixed(1)} MiB${bound}`);
   process.stdout.write(`${lines.join('\n')}\n\nload: ${wrk ? `wrk (${wrk}) at saturation, autocannon at 200 req/s` : 'autocannon only: wrk not found (install it, or name it in SB_BENCH_WRK); a Node client on one core may saturate before the server'}\n`);
 }
 

@@ -141,11 +141,12 @@ export function parseSpec(annotations: Annotations, pod: PodDefaults, policy: Re
 }
 
 /** Sorts annotations under the prefix into pod-wide and per-secret ones; reports unknown keys. */
+const KNOWN = new Set<string>(Object.values(ANNOTATIONS));
+
 function classify(annotations: Annotations, err: (name: string, problems: string[]) => void): SecretAnnotations {
-  const known = new Set<string>(Object.values(ANNOTATIONS));
   const secrets: SecretAnnotations = new Map();
   for (const [key, value] of Object.entries(annotations)) {
-    if (!key.startsWith(PREFIX) || known.has(key)) continue;
+    if (!key.startsWith(PREFIX) || KNOWN.has(key)) continue;
     const rest = key.slice(PREFIX.length);
     const m = /^(secret|file|format|key|template|mode)-(.*)$/s.exec(rest);
     if (!m) {

@@ -1,12 +1,20 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { AuditEntry, AuditRecord, AuditSource } from './record';
 
 /** `prev` of the first record of a stream. */
 export const GENESIS = '0'.repeat(64);
 
+/** One-shot hashing where the runtime has it (Node >= 20.12): a third of the cost of createHash per line. */
+const oneShot = (crypto as { hash?: (alg: string, data: string | Buffer) => string }).hash;
+
+/** Hex SHA-256 of a string's UTF-8 bytes or of a Buffer. */
+export function sha256Hex(data: string | Buffer): string {
+  return oneShot ? oneShot('sha256', data) : crypto.createHash('sha256').update(data).digest('hex');
+}
+
 /** Hex SHA-256 of a record line's exact bytes (without the newline). */
 export function lineHash(line: string): string {
-  return createHash('sha256').update(line, 'utf8').digest('hex');
+  return sha256Hex(line);
 }
 
 /** The head of a chain: the last sequence number and the hash of the last line. */

@@ -4,8 +4,7 @@
  * line and seq of the first bad record; `breaks` make `audit verify` exit 1. A line that
  * is not a valid record is a break unless it is the last line of its file (a torn write).
  */
-import * as crypto from 'node:crypto';
-import { GENESIS, type ChainHead } from './chain';
+import { GENESIS, sha256Hex, type ChainHead } from './chain';
 import { forEachLine, type LineState } from './lines';
 import type { AuditRecord } from './record';
 import { fullParse, isLogLine, quickParse, type Parsed } from './verify-parse';
@@ -15,9 +14,6 @@ export type { Finding, UnsignedTail, VerifyOptions, VerifySummary } from './veri
 
 const MAX_FINDINGS = 100;
 
-/** One-shot hashing where the runtime has it (Node >= 20.12): much faster per line. */
-const oneShot = (crypto as { hash?: (alg: string, data: Buffer) => string }).hash;
-const sha256 = (b: Buffer): string => (oneShot ? oneShot('sha256', b) : crypto.createHash('sha256').update(b).digest('hex'));
 
 /** Pure: what is wrong when `rec` does not link on to `exp` and the next record does not link past it. */
 function mismatch(rec: Parsed, loc: Loc, exp: ChainHead, prev: Loc): Finding {
@@ -73,7 +69,7 @@ export class ChainVerifier {
     this.result.records += 1;
     this.link(rec, loc);
     this.content(rec, loc, bytes);
-    this.head = { seq: rec.seq, hash: sha256(buf) };
+    this.head = { seq: rec.seq, hash: sha256Hex(buf) };
     this.prevLoc = loc;
     this.prevPrev = rec.prev;
     return rec.record;

@@ -31,7 +31,7 @@ export type DenyReason = 'invalid-annotations' | 'impostor' | 'literal-secret' |
 export type InjectionDecision =
   | { kind: 'skip'; reason: SkipReason; ours?: ReadonlySet<Container> }
   | { kind: 'deny'; reason: DenyReason; problems: string[] }
-  | { kind: 'inject'; spec: PodSecretsSpec; patch: PatchOp[]; patchJson: string; containers: string[]; warnings: string[] };
+  | { kind: 'inject'; spec: PodSecretsSpec; patch: PatchOp[]; patchBytes: Buffer; containers: string[]; warnings: string[] };
 
 export interface LiteralDecision {
   warnings: string[];
@@ -84,16 +84,16 @@ function decideCreate(pod: Pod, cfg: InjectorConfig): InjectionDecision {
   return inject(pod, planned.plan, cfg);
 }
 
-/** The patch, encoded once here (review.ts sends this text), or a denial when it is past what the apiserver can store. */
+/** The patch, encoded once here (review.ts sends these bytes in base64), or a denial when it is past what the apiserver can store. */
 function inject(pod: Pod, plan: InjectionPlan, cfg: InjectorConfig): InjectionDecision {
   // Each mount target's op holds its mount verbatim: past the limit on those alone, build nothing.
   const floor = patchLimitProblem(plan.targets.length * Buffer.byteLength(JSON.stringify(appMount(plan))), 'at least');
   if (floor !== undefined) return deny('too-large', [floor]);
   const patch = toPatch(pod, plan, cfg.sidecar);
-  const patchJson = JSON.stringify(patch);
-  const tooLarge = patchLimitProblem(Buffer.byteLength(patchJson));
+  const patchBytes = Buffer.from(JSON.stringify(patch));
+  const tooLarge = patchLimitProblem(patchBytes.length);
   if (tooLarge !== undefined) return deny('too-large', [tooLarge]);
-  return { kind: 'inject', spec: plan.spec, patch, patchJson, containers: plan.targets.map((t) => t.name), warnings: plan.warnings };
+  return { kind: 'inject', spec: plan.spec, patch, patchBytes, containers: plan.targets.map((t) => t.name), warnings: plan.warnings };
 }
 
 function deny(reason: DenyReason, problems: string[]): InjectionDecision {

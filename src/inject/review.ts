@@ -97,7 +97,7 @@ function denial(review: AdmissionReview, pod: Pod | undefined, decision: Injecti
 }
 
 function injectResponse(d: Extract<InjectionDecision, { kind: 'inject' }>, warnings: object): Record<string, unknown> {
-  return { allowed: true, patchType: 'JSONPatch', patch: Buffer.from(d.patchJson).toString('base64'), ...warnings };
+  return { allowed: true, patchType: 'JSONPatch', patch: d.patchBytes.toString('base64'), ...warnings };
 }
 
 function denied(message: string): Record<string, unknown> {

@@ -55,6 +55,21 @@ describe('jsonDepth', () => {
     expect(checked).toBe((6 ** 8 - 1) / 5);
   });
 
+  // Short strings are read byte by byte, longer ones (and any with an escape) searched with
+  // indexOf: every tail of the significant bytes after a run of plain bytes either side of that switch.
+  it.each([0, 1, 29, 30, 31, 32, 33, 34, 64])('agrees with the reference when a string holds %i plain bytes before its end', (plain) => {
+    const alphabet = ['"', '\\', '[', ']', '{', 'a'];
+    let checked = 0;
+    const walk = (tail: string): void => {
+      const text = `["${'a'.repeat(plain)}${tail}`;
+      expect(jsonDepth(bytes(text), Infinity)).toBe(referenceDepth(bytes(text)));
+      checked++;
+      if (tail.length < 5) for (const c of alphabet) walk(tail + c);
+    };
+    walk('');
+    expect(checked).toBe((6 ** 6 - 1) / 5);
+  });
+
   it('stops counting once past the limit', () => {
     expect(jsonDepth(bytes('['.repeat(10_000)))).toBe(MAX_JSON_DEPTH + 1);
   });
