@@ -13,6 +13,8 @@
  *
  * Also: Vault logins and reads per pod start (Vault's audit log, by the pod's namespace),
  * and CPU seconds per pod start (the pod's cpuacct cgroup, 5 s after the app started).
+ * And the node's floor: the same app pod with no secret and no injector (a namespace neither
+ * webhook selects), one at a time and in a burst, which no injector can start faster.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -42,12 +44,20 @@ const pct = (xs: number[], p: number): number => {
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 
-function appPod(side: Side, name: string, ns: string): object {
-  const file = side === 'ours' ? '/secrets/config' : '/vault/secrets/config';
-  const annotations = side === 'ours'
-    ? { 'secrets-broker.io/inject': 'true', 'secrets-broker.io/role': ROLE, 'secrets-broker.io/secret-config': KV }
-    : { 'vault.hashicorp.com/agent-inject': 'true', 'vault.hashicorp.com/role': PEER_ROLE, 'vault.hashicorp.com/agent-inject-secret-config': KV };
-  const script = `if (!require('node:fs').existsSync(${JSON.stringify(file)})) process.exit(1); console.log(JSON.stringify({ t: Date.now() })); process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1e9);`;
+/** A side, or `plain`: the app pod without secrets or injection (the floor). */
+type Kind = Side | 'plain';
+
+const ANNOTATIONS: Record<Kind, Record<string, string>> = {
+  ours: { 'secrets-broker.io/inject': 'true', 'secrets-broker.io/role': ROLE, 'secrets-broker.io/secret-config': KV },
+  peer: { 'vault.hashicorp.com/agent-inject': 'true', 'vault.hashicorp.com/role': PEER_ROLE, 'vault.hashicorp.com/agent-inject-secret-config': KV },
+  plain: {},
+};
+
+function appPod(kind: Kind, name: string, ns: string): object {
+  const file = kind === 'ours' ? '/secrets/config' : '/vault/secrets/config';
+  const check = kind === 'plain' ? '' : `if (!require('node:fs').existsSync(${JSON.stringify(file)})) process.exit(1); `;
+  const script = `${check}console.log(JSON.stringify({ t: Date.now() })); process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1e9);`;
+  const annotations = ANNOTATIONS[kind];
   return {
     apiVersion: 'v1', kind: 'Pod',
     metadata: { name, namespace: ns, labels: { bench: 'pods' }, annotations },
@@ -105,7 +115,7 @@ function containerCpuS(p: PodJson): Record<string, number> {
 }
 
 /** Applies `names` at once and waits until every app printed its start; resolves each pod's sample. */
-async function start(side: Side, ns: string, names: string[], busy?: { share: number }): Promise<Sample[]> {
+async function start(side: Kind, ns: string, names: string[], busy?: { share: number }): Promise<Sample[]> {
   const docs = names.map((n) => appPod(side, n, ns));
   const cpu0 = machineCpu();
   const t0 = Date.now();
@@ -130,7 +140,7 @@ async function start(side: Side, ns: string, names: string[], busy?: { share: nu
       if (t === undefined) await new Promise((r) => setTimeout(r, 100));
     }
     const writer = side === 'ours' ? 'secrets-broker' : 'vault-agent-init';
-    const rendered = renderedAt(side, await kubectl(['-n', ns, 'logs', p.metadata.name, '-c', writer]).catch(() => ''));
+    const rendered = side === 'plain' ? undefined : renderedAt(side, await kubectl(['-n', ns, 'logs', p.metadata.name, '-c', writer]).catch(() => ''));
     samples.push({ ms: (t ?? NaN) - t0, ...(rendered !== undefined && { renderedMs: rendered - t0 }) });
   }
   // Pod start CPU: the pod's whole cgroup (our sidecar and its gate; vault-k8s's init and sidecar agents), once settled.
@@ -184,33 +194,34 @@ export async function main(args: string[]): Promise<void> {
   // vault-k8s's agent logs in with the pod's default token (the apiserver's audience).
   await vault('POST', `auth/kubernetes/role/${PEER_ROLE}`, { bound_service_account_names: 'app', bound_service_account_namespaces: '*', token_policies: ROLE, token_ttl: '1h' });
   await vault('POST', KV, { data: { password: randomBytes(16).toString('hex') } });
-  const ns: Record<Side, string> = { ours: uniqueName('bench-ours'), peer: uniqueName('bench-peer') };
+  const ns: Record<Kind, string> = { ours: uniqueName('bench-ours'), peer: uniqueName('bench-peer'), plain: uniqueName('bench-plain') };
+  const kinds: Kind[] = [...sides, 'plain'];
   let peer: Peer | undefined;
   try {
     if (peerBin) peer = await startPeer(peerBin, agentImage(repo), 18443);
-    for (const side of sides) {
+    for (const side of kinds) {
       await kubectl(['create', 'namespace', ns[side]]);
-      await kubectl(['label', 'namespace', ns[side], `secrets-broker-stack=${side === 'ours' ? 'enabled' : peer!.selector}`]);
+      if (side !== 'plain') await kubectl(['label', 'namespace', ns[side], `secrets-broker-stack=${side === 'ours' ? 'enabled' : peer!.selector}`]);
       await kubectl(['-n', ns[side], 'wait', '--for=create', 'configmap/kube-root-ca.crt', '--timeout=60s']);
       await kubectl(['-n', ns[side], 'create', 'serviceaccount', 'app']);
     }
     // One pod each first, not counted: the image's pages and the node's caches warm up.
-    for (const side of sides) {
+    for (const side of kinds) {
       await start(side, ns[side], ['warm']);
       await clear(ns[side]);
     }
     const since = new Date().toISOString();
-    const one: Record<Side, Sample[]> = { ours: [], peer: [] };
+    const one: Record<Kind, Sample[]> = { ours: [], peer: [], plain: [] };
     for (let i = 0; i < n; i++) {
-      for (const side of i % 2 === 0 ? sides : [...sides].reverse()) {
+      for (const side of i % 2 === 0 ? kinds : [...kinds].reverse()) {
         one[side].push(...(await start(side, ns[side], [`one-${i}`])));
         await clear(ns[side]);
       }
     }
     const calls = Object.fromEntries(sides.map((side) => [side, vaultRequests(ns[side], since)])) as Record<Side, ReturnType<typeof vaultRequests>>;
-    const many: Record<Side, Sample[]> = { ours: [], peer: [] };
-    const busy: Record<Side, { share: number }> = { ours: { share: NaN }, peer: { share: NaN } };
-    for (const side of sides) {
+    const many: Record<Kind, Sample[]> = { ours: [], peer: [], plain: [] };
+    const busy: Record<Kind, { share: number }> = { ours: { share: NaN }, peer: { share: NaN }, plain: { share: NaN } };
+    for (const side of kinds) {
       many[side] = await start(side, ns[side], Array.from({ length: burst }, (_, i) => `burst-${i}`), busy[side]);
       await clear(ns[side]);
     }
@@ -220,16 +231,16 @@ export async function main(args: string[]): Promise<void> {
     for (const side of sides) rss[side] = containerRssMb((await pods(ns[side]))[0]!, side === 'ours' ? 'secrets-broker' : 'vault-agent');
     printTable({ one, many, busy, calls, rss, n, burst, hold, peer: peerBin !== undefined });
   } finally {
-    for (const side of sides) await kubectl(['delete', 'namespace', ns[side], '--wait=false']).catch(() => undefined);
+    for (const side of kinds) await kubectl(['delete', 'namespace', ns[side], '--wait=false']).catch(() => undefined);
     await peer?.stop();
   }
 }
 
 interface Results {
-  one: Record<Side, Sample[]>;
-  many: Record<Side, Sample[]>;
+  one: Record<Kind, Sample[]>;
+  many: Record<Kind, Sample[]>;
   /** The machine's CPU busy share from the burst's apply until every app ran. */
-  busy: Record<Side, { share: number }>;
+  busy: Record<Kind, { share: number }>;
   calls: Record<Side, { logins: number; reads: number; other: number }>;
   rss: Record<Side, number>;
   n: number;
@@ -269,5 +280,8 @@ function printTable(r: Results): void {
   };
   lines.push('', `CPU seconds per pod start by container, one at a time: secrets-broker pods: ${byContainer(r.one.ours)}`);
   if (r.peer) lines.push(`vault-k8s pods: ${byContainer(r.one.peer)}`);
+  const floor = pct(ms(r.many.plain), 95);
+  const target = r.peer ? `; 0.7× vault-k8s's is ${f(0.7 * pct(ms(r.many.peer), 95))} ms` : '';
+  lines.push('', `floor, the same app pod with no secret and no injector: one at a time p50 ${f(pct(ms(r.one.plain), 50))} ms; ${r.burst} at once p50 ${f(pct(ms(r.many.plain), 50))} ms, p95 ${f(floor)} ms${target}; machine CPU busy ${f(r.busy.plain.share * 100)} %`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
