@@ -2,7 +2,7 @@
  * The floor of `npm run bench sidecar`: the least a Node.js sidecar on this node can do to
  * put the secret in a file. Node's own `https` (one kept-alive connection, the same CA), the
  * same login with the same token file and role, the same read, the file written with the
- * same mode, then exit: no settings, validation, renewal, audit or health server. Whatever
+ * same mode, then wait for SIGTERM as a sidecar would: no settings, validation, renewal, audit or health server. Whatever
  * a sidecar on this runtime does, it does at least this, so its time to the first file and
  * its CPU per start bound ours. Run as its own process with VAULT_ADDR, VAULT_CACERT,
  * SIDECAR_TOKEN_FILE and FLOOR_OUT (the file) set.
@@ -37,8 +37,12 @@ export async function floor(env: NodeJS.ProcessEnv, role: string, secretPath: st
 }
 
 if (require.main === module) {
-  floor(process.env, process.argv[2] ?? 'app', process.argv[3] ?? 'secret/data/app/bench').catch((err: unknown) => {
-    process.stderr.write(`floor: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
+  process.on('SIGTERM', () => process.exit(0));
+  floor(process.env, process.argv[2] ?? 'app', process.argv[3] ?? 'secret/data/app/bench').then(
+    () => setInterval(() => undefined, 1 << 30),
+    (err: unknown) => {
+      process.stderr.write(`floor: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { sidecarLaunch } from '../src/sidecar-env';
 import { kubectl, podBoundToken, stack, uniqueName, vault, vaultAuditEntries } from '../test/e2e/helpers/stack';
 
-type Kind = 'ours' | 'agent';
+/** `floor`: bench/sidecar-floor.ts, the least a Node.js sidecar does (printed beside the table). */
+type Kind = 'ours' | 'agent' | 'floor';
 export const INTERVAL_S = 10;
 export const SECRET_PATH = 'secret/data/app/bench';
 /** The node binary our sidecar runs on: the host's, or SB_BENCH_NODE (the image's Node 24, say). */
@@ -83,6 +84,10 @@ export function start(kind: Kind, s: Setup, out: string): ChildProcess {
     const launch = sidecarLaunch(env.VAULT_CACERT, process.env.SB_BENCH_SNAPSHOT);
     return spawnOurs(s, out, [...launch.nodeFlags, BUILT_CLI], { ...launch.env, ...PASSED_ENV });
   }
+  if (kind === 'floor') {
+    const floorEnv = { PATH: process.env.PATH, VAULT_ADDR: env.VAULT_ADDR, VAULT_CACERT: env.VAULT_CACERT, SIDECAR_TOKEN_FILE: s.tokenFile, FLOOR_OUT: join(out, 'bench.json') };
+    return spawn(NODE, [join(__dirname, 'sidecar-floor.js'), 'app', SECRET_PATH], { env: floorEnv, stdio: 'ignore' });
+  }
   const hcl = `vault {\n  address = "${env.VAULT_ADDR}"\n  ca_cert = "${env.VAULT_CACERT}"\n}\nauto_auth {\n  method "kubernetes" {\n    mount_path = "auth/kubernetes"\n    config = {\n      role = "app"\n      token_path = "${s.tokenFile}"\n    }\n  }\n}\ntemplate_config {\n  static_secret_render_interval = "${INTERVAL_S}s"\n}\ntemplate {\n  destination = "${out}/bench.json"\n  perms = "0440"\n  contents = "{{ with secret \\"${SECRET_PATH}\\" }}{{ .Data.data | toJSON }}{{ end }}"\n}\n`;
   const config = join(out, '..', `agent-${Date.now()}.hcl`);
   writeFileSync(config, hcl);
@@ -122,8 +127,20 @@ function requestsBetween(fromMs: number, toMs: number): Record<string, number> {
   return counts;
 }
 
+/** utime + stime of a process so far, every thread (ms; USER_HZ 100). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 interface StartResult {
   ttffMs: number;
+  /** CPU the process had spent when its file appeared. */
+  cpuMs: number;
   requests: Record<string, number>;
 }
 
@@ -136,8 +153,9 @@ async function oneStart(kind: Kind, s: Setup): Promise<StartResult> {
   try {
     if (!(await waitFor(() => existsSync(file), 30_000))) throw new Error(`${kind}: no file within 30 s`);
     const ttffMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    const cpu = cpuMs(child.pid);
     await sleep(1500);
-    return { ttffMs, requests: requestsBetween(wall - 5, Date.now()) };
+    return { ttffMs, cpuMs: cpu, requests: requestsBetween(wall - 5, Date.now()) };
   } finally {
     await stop(child);
   }
@@ -166,7 +184,7 @@ async function steady(s: Setup, holdS: number, rotations: number): Promise<Recor
   });
   try {
     for (const r of runs) if (!(await waitFor(() => existsSync(r.file), 30_000))) throw new Error(`${r.kind}: no file within 30 s`);
-    const delays: Record<Kind, number[]> = { ours: [], agent: [] };
+    const delays: Record<(typeof kinds)[number], number[]> = { ours: [], agent: [] };
     for (let i = 0; i < rotations; i++) {
       await sleep(Math.random() * INTERVAL_S * 1000);
       const before = runs.map((r) => readFileSync(r.file, 'utf8'));
@@ -274,17 +292,21 @@ const describe = (r: Record<string, number>): string => Object.entries(r).map(([
 
 const PARTS = ['start', 'steady', 'fleet'] as const;
 
-/** `runs` single starts of each, alternating A, B, A, B. */
-async function starts(s: Setup, runs: number): Promise<{ ttff: Record<Kind, number[]>; lastReq: Record<Kind, Record<string, number>> }> {
-  const ttff: Record<Kind, number[]> = { ours: [], agent: [] };
-  const lastReq: Record<Kind, Record<string, number>> = { ours: {}, agent: {} };
-  for (let i = 0; i < runs * 2; i++) {
-    const kind: Kind = i % 2 === 0 ? 'ours' : 'agent';
+const KINDS: readonly Kind[] = ['ours', 'agent', 'floor'];
+
+/** `runs` single starts of each, in turn: ours, Agent, the floor, ours, ... */
+async function starts(s: Setup, runs: number): Promise<{ ttff: Record<Kind, number[]>; cpu: Record<Kind, number[]>; lastReq: Record<Kind, Record<string, number>> }> {
+  const ttff: Record<Kind, number[]> = { ours: [], agent: [], floor: [] };
+  const cpu: Record<Kind, number[]> = { ours: [], agent: [], floor: [] };
+  const lastReq: Record<Kind, Record<string, number>> = { ours: {}, agent: {}, floor: {} };
+  for (let i = 0; i < runs * KINDS.length; i++) {
+    const kind = KINDS[i % KINDS.length]!;
     const r = await oneStart(kind, s);
     ttff[kind].push(r.ttffMs);
+    cpu[kind].push(r.cpuMs);
     lastReq[kind] = r.requests;
   }
-  return { ttff, lastReq };
+  return { ttff, cpu, lastReq };
 }
 
 /** Entry point for `npm run bench sidecar`. */
@@ -300,13 +322,15 @@ export async function main(args: string[]): Promise<void> {
   const notes: string[] = [];
   try {
     if (parts.has('start')) {
-      const { ttff, lastReq } = await starts(s, runs);
+      const { ttff, cpu, lastReq } = await starts(s, runs);
       const total = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
       rows.push(
         ['time to first file, median (ms)', fmt(median(ttff.ours)), fmt(median(ttff.agent)), ratio(median(ttff.ours), median(ttff.agent))],
         ['time to first file, slowest (ms)', fmt(Math.max(...ttff.ours)), fmt(Math.max(...ttff.agent)), ratio(Math.max(...ttff.ours), Math.max(...ttff.agent))],
+        ['CPU to the first file, median (ms, the process\'s utime + stime)', fmt(median(cpu.ours), 0), fmt(median(cpu.agent), 0), ratio(median(cpu.ours), median(cpu.agent))],
         ['Vault requests per start', String(total(lastReq.ours)), String(total(lastReq.agent)), ratio(total(lastReq.ours), total(lastReq.agent))],
       );
+      notes.push(`Floor (bench/sidecar-floor.ts on the same node: node's own https, the login, the read and the file, no snapshot): first file median ${fmt(median(ttff.floor))} ms, CPU to it ${fmt(median(cpu.floor), 0)} ms, ${total(lastReq.floor)} Vault requests.`);
       notes.push(`Requests at start, secrets-broker: ${describe(lastReq.ours)}`, `Requests at start, Vault Agent: ${describe(lastReq.agent)}`, `Starts: ${runs} each, alternating.`);
     }
     if (parts.has('steady')) {
@@ -323,13 +347,14 @@ export async function main(args: string[]): Promise<void> {
       notes.push(`Steady: both run side by side; ${rotations} rotations at random phases, then a ${holdS}s hold with the value unchanged.`);
     }
     if (parts.has('fleet')) {
-      const f: Record<Kind, FleetResult> = { ours: await fleet('ours', s, fleetSize), agent: await fleet('agent', s, fleetSize) };
+      const f: Record<Kind, FleetResult> = { ours: await fleet('ours', s, fleetSize), agent: await fleet('agent', s, fleetSize), floor: await fleet('floor', s, fleetSize) };
       rows.push(
         [`fleet of ${fleetSize}: failed starts`, String(f.ours.failed), String(f.agent.failed), ''],
         [`fleet of ${fleetSize}: first file p50 / p99 (ms)`, `${fmt(median(f.ours.ttff), 0)} / ${fmt(p99(f.ours.ttff), 0)}`, `${fmt(median(f.agent.ttff), 0)} / ${fmt(p99(f.agent.ttff), 0)}`, ratio(p99(f.ours.ttff), p99(f.agent.ttff))],
         [`fleet of ${fleetSize}: Vault login p99 (ms, Vault's audit log)`, fmt(f.ours.loginP99Ms, 0), fmt(f.agent.loginP99Ms, 0), ratio(f.ours.loginP99Ms, f.agent.loginP99Ms)],
         [`fleet of ${fleetSize}: Vault requests per member`, fmt(f.ours.requests / fleetSize, 2), fmt(f.agent.requests / fleetSize, 2), ratio(f.ours.requests, f.agent.requests)],
       );
+      notes.push(`Floor fleet of ${fleetSize}: first file p50 / p99 ${fmt(median(f.floor.ttff), 0)} / ${fmt(p99(f.floor.ttff), 0)} ms, ${f.floor.failed} failed.`);
       notes.push(`Fleet: ${fleetSize} processes of each started in the same instant on this machine's ${cpus().length} cores, one run each.`);
     }
     process.stdout.write('| metric | secrets-broker | Vault Agent | ratio |\n| --- | --- | --- | --- |\n');
