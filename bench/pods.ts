@@ -13,8 +13,10 @@
  *
  * Also: Vault logins and reads per pod start (Vault's audit log, by the pod's namespace),
  * and CPU seconds per pod start (the pod's cpuacct cgroup, 5 s after the app started).
- * And the node's floor: the same app pod with no secret and no injector (a namespace neither
- * webhook selects), one at a time and in a burst, which no injector can start faster.
+ * And the node's floors, in a namespace neither webhook selects, one at a time and in a burst:
+ * the same app pod with no secret and no injector, and the same again with one idle native
+ * sidecar (the project's image running node, started before the app and ready at once),
+ * which no one-sidecar design can start faster. `--only=floor` runs the floors alone.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -44,18 +46,30 @@ const pct = (xs: number[], p: number): number => {
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 
-/** A side, or `plain`: the app pod without secrets or injection (the floor). */
-type Kind = Side | 'plain';
+/** A side, or a floor: `plain`, the app pod without secrets or injection; `sidecar`, the same with one idle native sidecar. */
+type Kind = Side | 'plain' | 'sidecar';
+const FLOORS: readonly Kind[] = ['plain', 'sidecar'];
 
 const ANNOTATIONS: Record<Kind, Record<string, string>> = {
   ours: { 'secrets-broker.io/inject': 'true', 'secrets-broker.io/role': ROLE, 'secrets-broker.io/secret-config': KV },
   peer: { 'vault.hashicorp.com/agent-inject': 'true', 'vault.hashicorp.com/role': PEER_ROLE, 'vault.hashicorp.com/agent-inject-secret-config': KV },
   plain: {},
+  sidecar: {},
 };
+
+/** The idle native sidecar of the `sidecar` floor: the project's image running node, ready as soon as it runs. */
+function idleSidecar(): object {
+  return {
+    name: 'idle', image: `secrets-broker:${version}`, imagePullPolicy: 'IfNotPresent', restartPolicy: 'Always',
+    command: ['node', '-e', "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1e9);"],
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+    resources: { requests: { cpu: '25m', memory: '48Mi' }, limits: { memory: '128Mi' } },
+  };
+}
 
 function appPod(kind: Kind, name: string, ns: string): object {
   const file = kind === 'ours' ? '/secrets/config' : '/vault/secrets/config';
-  const check = kind === 'plain' ? '' : `if (!require('node:fs').existsSync(${JSON.stringify(file)})) process.exit(1); `;
+  const check = FLOORS.includes(kind) ? '' : `if (!require('node:fs').existsSync(${JSON.stringify(file)})) process.exit(1); `;
   const script = `${check}console.log(JSON.stringify({ t: Date.now() })); process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1e9);`;
   const annotations = ANNOTATIONS[kind];
   return {
@@ -63,6 +77,7 @@ function appPod(kind: Kind, name: string, ns: string): object {
     metadata: { name, namespace: ns, labels: { bench: 'pods' }, annotations },
     spec: {
       serviceAccountName: 'app', restartPolicy: 'Never',
+      ...(kind === 'sidecar' && { initContainers: [idleSidecar()] }),
       securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [{ name: 'main', image: `secrets-broker:${version}`, imagePullPolicy: 'IfNotPresent', command: ['node', '-e', script],
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
@@ -140,7 +155,7 @@ async function start(side: Kind, ns: string, names: string[], busy?: { share: nu
       if (t === undefined) await new Promise((r) => setTimeout(r, 100));
     }
     const writer = side === 'ours' ? 'secrets-broker' : 'vault-agent-init';
-    const rendered = side === 'plain' ? undefined : renderedAt(side, await kubectl(['-n', ns, 'logs', p.metadata.name, '-c', writer]).catch(() => ''));
+    const rendered = side !== 'ours' && side !== 'peer' ? undefined : renderedAt(side, await kubectl(['-n', ns, 'logs', p.metadata.name, '-c', writer]).catch(() => ''));
     samples.push({ ms: (t ?? NaN) - t0, ...(rendered !== undefined && { renderedMs: rendered - t0 }) });
   }
   // Pod start CPU: the pod's whole cgroup (our sidecar and its gate; vault-k8s's init and sidecar agents), once settled.
@@ -187,21 +202,22 @@ export async function main(args: string[]): Promise<void> {
   if (s.SB_NODE !== '1') throw new Error('bench pods needs the stack with its node: SB_NODE=1 npm run stack:up');
   await promisify(execFile)('bash', [join(repo, 'test', 'stack', 'install.sh')], { cwd: repo });
   const peerBin = process.env.SB_BENCH_VAULT_K8S;
-  const sides: Side[] = peerBin ? ['ours', 'peer'] : ['ours'];
+  const floorOnly = args.includes('--only=floor');
+  const sides: Side[] = floorOnly ? [] : peerBin ? ['ours', 'peer'] : ['ours'];
   const policy = `path "${KV}" { capabilities = ["read"] }\npath "secret/metadata/bench/pods" { capabilities = ["read"] }\npath "sys/internal/ui/mounts/*" { capabilities = ["read"] }`;
   await vault('PUT', `sys/policies/acl/${ROLE}`, { policy });
   await vault('POST', `auth/kubernetes/role/${ROLE}`, { bound_service_account_names: 'app', bound_service_account_namespaces: '*', audience: 'vault', token_policies: ROLE, token_ttl: '1h' });
   // vault-k8s's agent logs in with the pod's default token (the apiserver's audience).
   await vault('POST', `auth/kubernetes/role/${PEER_ROLE}`, { bound_service_account_names: 'app', bound_service_account_namespaces: '*', token_policies: ROLE, token_ttl: '1h' });
   await vault('POST', KV, { data: { password: randomBytes(16).toString('hex') } });
-  const ns: Record<Kind, string> = { ours: uniqueName('bench-ours'), peer: uniqueName('bench-peer'), plain: uniqueName('bench-plain') };
-  const kinds: Kind[] = [...sides, 'plain'];
+  const ns: Record<Kind, string> = { ours: uniqueName('bench-ours'), peer: uniqueName('bench-peer'), plain: uniqueName('bench-plain'), sidecar: uniqueName('bench-idle') };
+  const kinds: Kind[] = [...sides, ...FLOORS];
   let peer: Peer | undefined;
   try {
-    if (peerBin) peer = await startPeer(peerBin, agentImage(repo), 18443);
+    if (peerBin && !floorOnly) peer = await startPeer(peerBin, agentImage(repo), 18443);
     for (const side of kinds) {
       await kubectl(['create', 'namespace', ns[side]]);
-      if (side !== 'plain') await kubectl(['label', 'namespace', ns[side], `secrets-broker-stack=${side === 'ours' ? 'enabled' : peer!.selector}`]);
+      if (!FLOORS.includes(side)) await kubectl(['label', 'namespace', ns[side], `secrets-broker-stack=${side === 'ours' ? 'enabled' : peer!.selector}`]);
       await kubectl(['-n', ns[side], 'wait', '--for=create', 'configmap/kube-root-ca.crt', '--timeout=60s']);
       await kubectl(['-n', ns[side], 'create', 'serviceaccount', 'app']);
     }
@@ -211,25 +227,25 @@ export async function main(args: string[]): Promise<void> {
       await clear(ns[side]);
     }
     const since = new Date().toISOString();
-    const one: Record<Kind, Sample[]> = { ours: [], peer: [], plain: [] };
+    const one: Record<Kind, Sample[]> = { ours: [], peer: [], plain: [], sidecar: [] };
     for (let i = 0; i < n; i++) {
       for (const side of i % 2 === 0 ? kinds : [...kinds].reverse()) {
         one[side].push(...(await start(side, ns[side], [`one-${i}`])));
         await clear(ns[side]);
       }
     }
-    const calls = Object.fromEntries(sides.map((side) => [side, vaultRequests(ns[side], since)])) as Record<Side, ReturnType<typeof vaultRequests>>;
-    const many: Record<Kind, Sample[]> = { ours: [], peer: [], plain: [] };
-    const busy: Record<Kind, { share: number }> = { ours: { share: NaN }, peer: { share: NaN }, plain: { share: NaN } };
+    const calls = Object.fromEntries((['ours', 'peer'] as const).map((side) => [side, vaultRequests(ns[side], since)])) as Record<Side, ReturnType<typeof vaultRequests>>;
+    const many: Record<Kind, Sample[]> = { ours: [], peer: [], plain: [], sidecar: [] };
+    const busy: Record<Kind, { share: number }> = { ours: { share: NaN }, peer: { share: NaN }, plain: { share: NaN }, sidecar: { share: NaN } };
     for (const side of kinds) {
       many[side] = await start(side, ns[side], Array.from({ length: burst }, (_, i) => `burst-${i}`), busy[side]);
       await clear(ns[side]);
     }
     for (const side of sides) await start(side, ns[side], ['hold']);
-    await new Promise((r) => setTimeout(r, hold * 1000));
+    if (sides.length > 0) await new Promise((r) => setTimeout(r, hold * 1000));
     const rss: Record<Side, number> = { ours: NaN, peer: NaN };
     for (const side of sides) rss[side] = containerRssMb((await pods(ns[side]))[0]!, side === 'ours' ? 'secrets-broker' : 'vault-agent');
-    printTable({ one, many, busy, calls, rss, n, burst, hold, peer: peerBin !== undefined });
+    printTable({ one, many, busy, calls, rss, n, burst, hold, peer: peerBin !== undefined && !floorOnly });
   } finally {
     for (const side of kinds) await kubectl(['delete', 'namespace', ns[side], '--wait=false']).catch(() => undefined);
     await peer?.stop();
@@ -280,8 +296,10 @@ function printTable(r: Results): void {
   };
   lines.push('', `CPU seconds per pod start by container, one at a time: secrets-broker pods: ${byContainer(r.one.ours)}`);
   if (r.peer) lines.push(`vault-k8s pods: ${byContainer(r.one.peer)}`);
-  const floor = pct(ms(r.many.plain), 95);
-  const target = r.peer ? `; 0.7× vault-k8s's is ${f(0.7 * pct(ms(r.many.peer), 95))} ms` : '';
-  lines.push('', `floor, the same app pod with no secret and no injector: one at a time p50 ${f(pct(ms(r.one.plain), 50))} ms; ${r.burst} at once p50 ${f(pct(ms(r.many.plain), 50))} ms, p95 ${f(floor)} ms${target}; machine CPU busy ${f(r.busy.plain.share * 100)} %`);
+  const target = r.peer ? ` (0.7× vault-k8s's burst p95 is ${f(0.7 * pct(ms(r.many.peer), 95))} ms)` : '';
+  lines.push('', `floors, pods with no secret and no injector${target}:`);
+  for (const [kind, what] of [['plain', 'the app pod alone'], ['sidecar', 'the app pod and one idle native sidecar']] as const) {
+    lines.push(`- ${what}: one at a time p50 ${f(pct(ms(r.one[kind]), 50))} ms; ${r.burst} at once p50 ${f(pct(ms(r.many[kind]), 50))} ms, p95 ${f(pct(ms(r.many[kind]), 95))} ms; machine CPU busy ${f(r.busy[kind].share * 100)} %; CPU per pod start ${f(cpu(r.one[kind]), 3)} s`);
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
