@@ -3,6 +3,7 @@
  * secret (or fail the build), and leave no file, directory or handle behind, since a
  * snapshot cannot hold a handle and its temporary files would outlive the build.
  */
+import crypto from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { cannedTransport, warmLoopback, warmOnce } from '../../../src/start/warm-run';
@@ -31,6 +32,17 @@ it('logs in, learns the mount, reads and renders the secret, and removes its dir
   await expect(warmOnce(cannedTransport(seen))).resolves.toBeUndefined();
   expect(seen).toEqual(['POST /v1/auth/kubernetes/login', 'GET /v1/sys/internal/ui/mounts/secret/data/warm', 'GET /v1/secret/data/warm']);
   expect(warmDirs()).toEqual(before);
+});
+
+it("draws no UUID: node's pool of them, filled while a snapshot is built, would be the same in every sidecar", async () => {
+  const uuid = jest.spyOn(crypto, 'randomUUID');
+  try {
+    await warmOnce();
+    await warmLoopback();
+    expect(uuid).not.toHaveBeenCalled();
+  } finally {
+    uuid.mockRestore();
+  }
 });
 
 it.each([
