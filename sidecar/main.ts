@@ -33,7 +33,7 @@ export interface RunOptions {
   procRoot?: string;
   /** Called with the running agent (tests). */
   onAgent?: (agent: Agent) => void;
-  /** Replaces the HTTP layer under the Vault client (tests; the start-up snapshot's build-time run, src/start/warm.ts). */
+  /** Replaces the HTTP layer under the Vault client (tests; the start-up snapshot's build-time run, src/start/warm-run.ts). */
   transport?: Transport;
 }
 

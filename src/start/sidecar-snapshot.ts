@@ -10,9 +10,10 @@
  * (src/start/warm-run.ts), so a sidecar started with `node --snapshot-blob sidecar.blob
  * <cli> sidecar` begins with them loaded and the code of its start compiled. `node:http`
  * and `node:https` cannot be in a snapshot (their parser binding is not serializable): the
- * bundle loads them at their first use. The command line is the CLI's: `sidecar` and `sidecar --once` run here,
- * through the same sidecar command and error report as the CLI (without building its
- * argument parser); anything else, `--help` included, is handed to the CLI file on disk.
+ * bundle loads them at their first use. The command line is the CLI's: `sidecar` and
+ * `sidecar --once` run here, through the same sidecar command and error report as the CLI
+ * (without building its argument parser); anything else, `--help` included, is handed to
+ * the CLI file on disk.
  */
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
