@@ -19,6 +19,7 @@ import { SidecarMetrics } from '../src/sidecar/metrics';
 import { createNotifier } from '../src/sidecar/notify';
 import { AuthSession } from '../src/sidecar/session';
 import { VaultClient } from '../src/vault/client';
+import type { Transport } from '../src/vault/transport';
 import { Agent } from './agent';
 import { runOnce } from './once';
 
@@ -32,6 +33,8 @@ export interface RunOptions {
   procRoot?: string;
   /** Called with the running agent (tests). */
   onAgent?: (agent: Agent) => void;
+  /** Replaces the HTTP layer under the Vault client (tests; the start-up snapshot's build-time run, src/start/warm-run.ts). */
+  transport?: Transport;
 }
 
 /**
@@ -43,7 +46,7 @@ export async function runSidecar(o: RunOptions): Promise<ExitCode> {
   const log = createLogger({ name: 'secrets-broker-sidecar', level: cfg.logLevel, destination: o.stderr });
   const metrics = new SidecarMetrics();
   const sink = await auditSink(o, cfg, metrics, log);
-  const client = new VaultClient({ addr: cfg.vaultAddr, ca: cfg.vaultCa, namespace: cfg.vaultNamespace, timeoutMs: cfg.requestTimeoutMs });
+  const client = new VaultClient({ addr: cfg.vaultAddr, ca: cfg.vaultCa, namespace: cfg.vaultNamespace, timeoutMs: cfg.requestTimeoutMs, transport: o.transport });
   const audit = new AuditContext(sink, cfg.pod, cfg.auditHashDevice, client);
   const session = new AuthSession({ client, authPath: cfg.authPath, role: cfg.spec.role, readTokenFile: () => fs.readFile(cfg.tokenFile, 'utf8'), audit, metrics });
   const controller = new Controller({

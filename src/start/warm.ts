@@ -4,6 +4,7 @@
  * checks, the logger, rendering a JSON file. Nothing here opens a file, socket or timer
  * (a snapshot cannot hold one), and nothing it makes is kept.
  */
+import { urlToHttpOptions } from 'node:url';
 import { parseAuditEnv } from '../config/audit';
 import { parseSidecarConfig } from '../config/sidecar';
 import { createLogger } from '../log';
@@ -27,4 +28,17 @@ export function warmSidecarStart(): void {
   log.info({ secrets: cfg.spec.secrets.length }, 'warm');
   log.child({ secret: 'a' }).warn({ err: new Error('warm') }, 'warm');
   for (const s of cfg.spec.secrets) render(s, { user: 'warm', password: 'warm' });
+  warmNodeRequestPath();
+}
+
+/**
+ * node's own functions that the first Vault request runs and that the snapshot can hold
+ * (node:http and node:tls it cannot): the request options from a URL, the latin1 check of
+ * the request head. Not `net.isIP`: run more than once, V8 compiles its IPv6 pattern to
+ * machine code, which Node 20 cannot serialize (the build aborts); the loopback exchange
+ * in warm-run.ts runs it once.
+ */
+function warmNodeRequestPath(): void {
+  urlToHttpOptions(new URL('https://127.0.0.1:8200/v1/auth/kubernetes/login'));
+  Buffer.isEncoding('latin1');
 }

@@ -4,10 +4,12 @@
  * heap with the settings of the run (not those of the build), hands every other command
  * line to the CLI file named on it, and refuses to be run as a plain script.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { get } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { waitFor } from '../../helpers/wait';
 
 jest.setTimeout(60_000);
 
@@ -53,6 +55,34 @@ it.each([[['--version']], [['sidecar', '--probe']], [['sidecar', '--help']], [['
 it('a relative CLI path is taken from the working directory', () => {
   const r = spawnSync(process.execPath, ['--snapshot-blob', blob, 'cli.js', '--version'], { encoding: 'utf8', cwd: dir, env: { PATH: process.env.PATH ?? '' } });
   expect(JSON.parse(r.stdout)).toEqual({ cli: fakeCli, argv: ['--version'] });
+});
+
+/** GET on the loopback, resolving to the status and body. */
+const fetchText = (url: string): Promise<{ status: number; body: string }> =>
+  new Promise((done, fail) => {
+    get(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => done({ status: res.statusCode ?? 0, body }));
+    }).on('error', fail);
+  });
+
+it("serves /metrics: prom-client, left out of the snapshot, loads from the CLI file's node_modules at the first scrape", async () => {
+  // No Vault to reach and no token file: the sidecar keeps retrying its login while its health server answers.
+  const env = { PATH: process.env.PATH ?? '', SECRETS_BROKER_SPEC: JSON.stringify(SPEC), VAULT_ADDR: 'https://127.0.0.1:9', SIDECAR_TOKEN_FILE: join(dir, 'no-token'), SIDECAR_HEALTH_PORT: '0', POD_NAME: 'p', POD_NAMESPACE: 'n', LOG_LEVEL: 'info' };
+  const child = spawn(process.execPath, ['--snapshot-blob', blob, join(root, 'src', 'cli', 'bin.ts'), 'sidecar'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exited = new Promise((done) => child.once('exit', done));
+  try {
+    let health = '';
+    await waitFor('the "sidecar started" log line', () => (health = /"health":"([^"]+)"[^\n]*"msg":"sidecar started"/.exec(stderr)?.[1] ?? '') !== '', { timeoutMs: 10_000, detail: () => stderr });
+    const metrics = await fetchText(`http://${health}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/^secrets_broker_sidecar_logins_total\{outcome="failure"\} \d+$/m);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
 });
 
 it('refuses to run as a plain script', () => {
