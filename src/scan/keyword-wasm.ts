@@ -151,41 +151,64 @@ export class WasmKeywordPass {
     this.first = firstOutput * 4;
   }
 
-  /** Calls `hit(i, s)` for each position `i` of `bytes` where the automaton enters an accepting state `s` (premultiplied, as in keywords.ts), in order. */
-  run(bytes: Uint8Array, hit: (i: number, s: number) => void): void {
+  /**
+   * Every position of `bytes` where the automaton enters an accepting state, in order, as
+   * pairs (position, state premultiplied as in keywords.ts) in `hits`, which is returned
+   * (grown when it is too short); `count` is set to the number of pairs.
+   */
+  run(bytes: Uint8Array): { hits: Int32Array; count: number } {
     let s = 0;
+    const found = { hits: this.found, count: 0 };
     for (let from = 0; from < bytes.length; from += CHUNK) {
       const n = Math.min(CHUNK, bytes.length - from);
       this.heap.set(bytes.subarray(from, from + n), this.input);
-      s = this.chunk(n, s, (i, t) => hit(from + i, t));
+      s = this.chunk(n, s, from, found);
     }
+    this.found = found.hits;
+    return found;
   }
 
-  /** One chunk of `n` bytes at `input`, from state `s`; returns the state after it. */
-  private chunk(n: number, s: number, hit: (i: number, s: number) => void): number {
+  /** Hit pairs kept between calls (a window has a few thousand). */
+  private found = new Int32Array(1024);
+
+  /** One chunk of `n` bytes at `input` (offset `from` in the whole), from state `s`; its hits appended to `found`; returns the state after it. */
+  private chunk(n: number, s: number, from: number, found: { hits: Int32Array; count: number }): number {
     const { words, input, warm } = this;
     // Each lane reads `m` bytes; too short a chunk for lanes of at least `warm + 1` bytes runs in lane 0 alone.
     const m = Math.ceil((n + (LANES - 1) * warm) / LANES);
     const alone = m <= warm;
     const starts = lanes.map((j) => (alone ? 0 : Math.min(j * (m - warm), n - m)));
-    const len = alone ? n : m;
     for (const j of lanes) {
       words[laneVar(j, 0) / 4] = input + (starts[j] as number);
       words[laneVar(j, 1) / 4] = j === 0 ? s : 0;
       words[laneVar(j, 2) / 4] = this.output + j * this.laneBytes;
     }
-    this.scanFn(this.first, input + len);
+    this.scanFn(this.first, input + (alone ? n : m));
     for (const j of lanes) {
       // Lane j's hits count from where lane j - 1 stopped; with one lane, the others' are all dropped.
-      const from = j === 0 ? 0 : alone ? n : (starts[j - 1] as number) + m;
+      const valid = input + (j === 0 ? 0 : alone ? n : (starts[j - 1] as number) + m);
+      const begin = (this.output + j * this.laneBytes) / 4;
       const end = (words[laneVar(j, 2) / 4] as number) / 4;
-      for (let o = (this.output + j * this.laneBytes) / 4; o < end; o += 2) {
-        const i = (words[o] as number) - input;
-        if (i >= from) hit(i, (words[o + 1] as number) / 4);
+      if (found.hits.length < found.count * 2 + (end - begin)) found.hits = grown(found.hits, found.count * 2 + (end - begin));
+      const { hits } = found;
+      let c = found.count * 2;
+      for (let o = begin; o < end; o += 2) {
+        const at = words[o] as number;
+        if (at < valid) continue;
+        hits[c++] = from + at - input;
+        hits[c++] = (words[o + 1] as number) >> 2;
       }
+      found.count = c / 2;
     }
-    return (words[laneVar(alone ? 0 : LANES - 1, 1) / 4] as number);
+    return words[laneVar(alone ? 0 : LANES - 1, 1) / 4] as number;
   }
+}
+
+/** `a` copied into an array of at least `n` elements. */
+function grown(a: Int32Array, n: number): Int32Array {
+  const b = new Int32Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
 }
 
 const align = (n: number): number => (n + 15) & ~15;

@@ -143,7 +143,8 @@ export class KeywordSet {
     const found: number[] = [];
     if (this.wasm === undefined) this.wasm = new WasmKeywordPass(this.classes, this.delta, this.firstOutput, this.depth);
     if (this.wasm) {
-      this.wasm.run(bytes, (i, s) => this.confirm(text, i, (s - this.firstOutput) / this.width, found));
+      const { hits, count } = this.wasm.run(bytes);
+      for (let h = 0; h < 2 * count; h += 2) this.confirm(text, hits[h] as number, ((hits[h + 1] as number) - this.firstOutput) / this.width, found);
       return found;
     }
     const { classes, delta, firstOutput } = this;
