@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHUNK, WasmKeywordPass, fitsWasm, scanModuleBytes } from '../../../src/scan/keyword-wasm';
+import { CHUNK, LANES, WasmKeywordPass, fitsWasm, scanModuleBytes } from '../../../src/scan/keyword-wasm';
 import { KeywordSet, type Keyword } from '../../../src/scan/keywords';
 import { GENERIC_WORDS } from '../../../src/scan/match';
 import { KNOWN_RULES } from '../../../src/scan/rules';
@@ -83,11 +83,27 @@ describe('the WebAssembly keyword pass', () => {
     expect(longest).toBe(text.split(LONGEST).length - 1);
   });
 
+  // Counted work, for the linear-time rule: the lanes read each byte once, plus a warm-up of
+  // the longest keyword less one byte a lane a chunk (a chunk too short for lanes is read
+  // by every lane, but it is at most that short).
+  it.each([0, 1, 100, CHUNK - 1, CHUNK, 5 * CHUNK + 17, 40 * CHUNK])('reads %i bytes in linear steps', (n) => {
+    const pass = new WasmKeywordPass(...tablesOf(wasmScanner));
+    pass.run(latin1(keywordSoup(n, 11)));
+    const chunks = Math.ceil(n / CHUNK);
+    expect(pass.steps).toBeGreaterThanOrEqual(n);
+    expect(pass.steps).toBeLessThanOrEqual(n + chunks * LANES * LONGEST.length);
+  });
+
   it('a set too wide for the pass is scanned in JavaScript, with the same hits', () => {
-    const wide: Keyword[] = Array.from({ length: 70 }, (_, i) => ({ text: `${String.fromCharCode(33 + i)}q`, caseless: false }));
-    expect(fitsWasm(71)).toBe(false);
+    // 68 characters that ASCII folding keeps apart: punctuation, digits, and `[` to `~`.
+    const chars = [...Array.from({ length: 32 }, (_, i) => 33 + i), ...Array.from({ length: 36 }, (_, i) => 91 + i)];
+    const wide: Keyword[] = chars.map((c) => ({ text: `${String.fromCharCode(c)}q`, caseless: false }));
+    const set = new KeywordSet(wide);
     const text = wide.map((k) => k.text).join(' ').repeat(100);
-    expect(new KeywordSet(wide).scanBytes(latin1(text), text)).toEqual(new KeywordSet(wide).scan(text));
+    const found = set.scanBytes(latin1(text), text);
+    expect((set as unknown as { wasm: unknown }).wasm).toBeNull();
+    expect(found).toEqual(set.scan(text));
+    expect(found.length).toBe(2 * wide.length * 100);
   });
 
   it('reports each accepting position once, in order, including runs with a hit on every byte', () => {
