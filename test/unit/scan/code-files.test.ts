@@ -28,8 +28,8 @@ describe('source and documentation paths, by the extension of the last name only
   it.each([
     ['src/app.ts', true, false],
     ['lib/x.min.JS', true, false],
-    ['docs/README.md', false, true],
-    ['docs/Guide.RST', false, true],
+    ['guide/README.md', false, true],
+    ['guide/Intro.RST', false, true],
     ['a.md/notes', false, false],
     ['pkg.ts/Makefile', false, false],
     ['.ts', false, false],
