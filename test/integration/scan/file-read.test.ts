@@ -3,8 +3,7 @@
  * size, a secret across a chunk edge is found once, and a binary file is told by its
  * first bytes and counted at its size without being read on.
  */
-import fs from 'node:fs';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHUNK_BYTES, chunksOf, closeFile, openFile } from '../../../src/scan/file-chunks';
