@@ -20,10 +20,11 @@ const DOC_EXTENSIONS = new Set(['md', 'markdown', 'rst', 'adoc', 'asciidoc']);
 /** How the generic rule reads a text: `code` (an unquoted value may be an expression), `docs` (assignments are samples), or plain `text`. */
 export type TextKind = 'text' | 'code' | 'docs';
 
+/** The extension of the last name in `path`, lower case ('' for none or a dot file); read for every window scanned, so no split. */
 function extension(path: string): string {
-  const base = path.split('/').pop() ?? '';
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
+  const base = path.lastIndexOf('/') + 1;
+  const dot = path.lastIndexOf('.');
+  return dot > base ? path.slice(dot + 1).toLowerCase() : '';
 }
 
 /** Documentation by its extension (Markdown, reStructuredText, AsciiDoc): the values it shows are examples. */

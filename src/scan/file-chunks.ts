@@ -19,13 +19,19 @@ export interface OpenFile {
   ended: boolean;
 }
 
-function readChunk(fd: number, want: number): Buffer {
+/**
+ * Up to `want` bytes: fewer at the end of the file, or once `enough` are in after a read
+ * that came short (the size the file had when opened: its end is there, and a read that
+ * returns nothing to say so is one system call per file more).
+ */
+function readChunk(fd: number, want: number, enough = want): Buffer {
   const buf = Buffer.allocUnsafe(want);
   let got = 0;
   while (got < want) {
     const n = readSync(fd, buf, got, want - got, null);
     if (n === 0) break;
     got += n;
+    if (got >= enough) break;
   }
   return got === want ? buf : buf.subarray(0, got);
 }
@@ -35,9 +41,10 @@ export function openFile(path: string): OpenFile {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    // One byte more than the size said, so a file that grew since is still read on.
+    // One byte more than the size said, so a file that grew since is still read on
+    // (the read then fills the buffer); one that came short at the size has ended.
     const want = Math.min(CHUNK_BYTES, size + 1);
-    const head = readChunk(fd, want);
+    const head = readChunk(fd, want, Math.min(want, size));
     return { fd, size, head, ended: head.length < want };
   } catch (err) {
     closeSync(fd);

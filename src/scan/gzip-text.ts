@@ -22,12 +22,23 @@ const PIECE = CHUNK_BYTES;
  */
 export function inflateAtOnce(packed: Buffer, cap = INFLATE_AT_ONCE): Buffer | undefined {
   try {
-    // Output in 256 KiB pieces, not zlib's 16 KiB: most models inflate to one piece, handed back without a join.
-    return gunzipSync(packed, { maxOutputLength: cap, chunkSize: 256 << 10 });
+    // Output in one buffer of the size the trailer gives, not zlib's 16 KiB pieces joined at the end.
+    return gunzipSync(packed, { maxOutputLength: cap, chunkSize: outputSize(packed, cap) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
     throw err;
   }
+}
+
+/**
+ * The output buffer for `packed`: the inflated size its trailer gives (the last member's,
+ * which zlib checks), plus one byte, so that the whole output fits without a second
+ * buffer and a join; at least zlib's least (64), at most `cap` + 1. A file of several
+ * members outgrows it and is joined as before.
+ */
+function outputSize(packed: Buffer, cap: number): number {
+  const inflated = packed.length >= 18 ? packed.readUInt32LE(packed.length - 4) : 0;
+  return Math.max(64, Math.min(inflated, cap) + 1);
 }
 
 /** `buf` as views of at most `size` bytes, without copying. */

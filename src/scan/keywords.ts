@@ -3,6 +3,7 @@
  * lookup per character, no backtracking), over ASCII letters folded to lower case. A
  * literal that is case-sensitive is confirmed where it was found. Pure.
  */
+import { fitsWasm, WasmKeywordPass } from './keyword-wasm';
 
 /** A literal to look for; `caseless` ones match in any ASCII case. */
 export interface Keyword {
@@ -87,8 +88,13 @@ export class KeywordSet {
   /** Keywords ending in output state `s`: `outs[(s - firstOutput) / width]`. */
   private readonly outs: number[][];
   private readonly width: number;
+  /** The byte loop in WebAssembly (keyword-wasm.ts), built on first use; null when off or the set does not fit it. */
+  private wasm: WasmKeywordPass | null | undefined;
+  /** The longest keyword. */
+  private readonly depth: number;
 
-  constructor(readonly keywords: readonly Keyword[]) {
+  /** `options.wasm: false` keeps the byte pass in JavaScript (the tests compare the two). */
+  constructor(readonly keywords: readonly Keyword[], options: { wasm?: boolean } = {}) {
     const { classes, width } = classTable(keywords);
     const { children, own } = trie(keywords, classes, width);
     const { delta, outs } = automaton(children, own, width);
@@ -104,6 +110,8 @@ export class KeywordSet {
     this.outs = order.slice(this.firstOutput / width).map((s) => outs[s] ?? []);
     this.classes = classes;
     this.width = width;
+    this.depth = Math.max(0, ...keywords.map((k) => k.text.length));
+    if (options.wasm === false || !fitsWasm(width)) this.wasm = null;
   }
 
   /**
@@ -127,12 +135,19 @@ export class KeywordSet {
    * The same as `scan(text)`, read from `bytes`, the latin1 encoding of `text` (one byte
    * a character, as the file scanner decodes a window): a typed-array read costs less
    * than `charCodeAt`, and the hot loop is most of a scan. `text` confirms the
-   * case-sensitive keywords.
+   * case-sensitive keywords. The loop runs in WebAssembly when it can (keyword-wasm.ts):
+   * the same table, so the same hits.
    */
   scanBytes(bytes: Uint8Array, text: string): number[] {
     if (bytes.length !== text.length) throw new RangeError('bytes must be the latin1 encoding of text');
-    const { classes, delta, firstOutput } = this;
     const found: number[] = [];
+    if (this.wasm === undefined) this.wasm = new WasmKeywordPass(this.classes, this.delta, this.firstOutput, this.depth);
+    if (this.wasm) {
+      const { hits, count } = this.wasm.run(bytes);
+      for (let h = 0; h < 2 * count; h += 2) this.confirm(text, hits[h] as number, ((hits[h + 1] as number) - this.firstOutput) / this.width, found);
+      return found;
+    }
+    const { classes, delta, firstOutput } = this;
     const n = bytes.length;
     let s = 0;
     for (let i = 0; i < n; i++) {

@@ -5,7 +5,6 @@
  */
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { extract } from 'tar-stream';
 import { textKind } from './code-files';
 import { isDockerfileName, analyseDockerfile } from './dockerfile';
 import type { LocatedMatch } from './finding';
@@ -92,6 +91,7 @@ async function scanEntry(out: LayerScan, entry: Entry, limit: number): Promise<b
  */
 export async function scanLayer(source: AsyncIterable<Buffer>, gzip: boolean, limit = MEMBER_LIMIT): Promise<LayerScan> {
   const out: LayerScan = { matches: [], whiteouts: new Set(), opaque: new Set(), files: new Set(), counts: { files: 0, bytes: 0, binary: 0 }, problems: [] };
+  const { extract } = await import('tar-stream');
   const input = Readable.from(borrowed(source));
   const ex = extract();
   const tarStream = gzip ? input.pipe(createGunzip()) : input;

@@ -45,12 +45,25 @@ export async function peek(source: AsyncIterable<Buffer | Uint8Array>, n: number
 /** What the first bytes say a blob is. */
 export type BlobKind = 'gzip' | 'zstd' | 'tar' | 'json' | 'data';
 
-/** Sniffs gzip, zstd, tar (ustar magic) and JSON from a blob's first bytes. */
+const USTAR = [0x75, 0x73, 0x74, 0x61, 0x72];
+/** Bytes that `\s` matches in latin1 text: tab to carriage return, space, no-break space. */
+const isSpace = (b: number): boolean => (b >= 0x09 && b <= 0x0d) || b === 0x20 || b === 0xa0;
+
+/**
+ * Sniffs gzip, zstd, tar (ustar magic) and JSON (`{` or `[` after spaces, within the
+ * first 64 bytes) from a blob's first bytes. Read as bytes, not decoded: every file of a
+ * directory scan is sniffed.
+ */
 export function sniff(head: Buffer): BlobKind {
   if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-  if (head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar') return 'tar';
-  return /^\s*[{[]/.test(head.toString('latin1', 0, 64)) ? 'json' : 'data';
+  if (head.length >= 262 && USTAR.every((b, i) => head[257 + i] === b)) return 'tar';
+  for (let i = 0; i < Math.min(64, head.length); i++) {
+    const b = head[i] as number;
+    if (b === 0x7b || b === 0x5b) return 'json';
+    if (!isSpace(b)) return 'data';
+  }
+  return 'data';
 }
 
 /** Reads a stream to the end and drops the bytes. */

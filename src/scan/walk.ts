@@ -8,7 +8,6 @@ import { lstat, opendir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { extract } from 'tar-stream';
 import { toFinding } from './finding';
 import { fileNameMatch } from './file-names';
 import { forPath } from './fixture-paths';
@@ -49,7 +48,8 @@ async function walkDir(root: string, skip: PathFilter): Promise<TargetScan> {
     const [dir, below] = top;
     try {
       // Read whole and synchronously, like the files (file-chunks.ts): a promise per entry or per directory costs more than the listing.
-      for (const d of readdirSync(dir, { withFileTypes: true })) await visit(d, join(dir, d.name), below === '' ? d.name : `${below}${sep}${d.name}`);
+      // Below the root, a path is its directory's and the name (`join` would normalize again what is already normal).
+      for (const d of readdirSync(dir, { withFileTypes: true })) await visit(d, below === '' ? join(dir, d.name) : `${dir}${sep}${d.name}`, below === '' ? d.name : `${below}${sep}${d.name}`);
     } catch (err) {
       out.problems.push(`${dir}: cannot read directory (${reason(err)})`);
     }
@@ -133,6 +133,8 @@ async function scanInflated(source: AsyncIterable<Buffer> | Iterable<Buffer>, pa
 
 async function scanArchive(source: AsyncIterable<Buffer>, display: string, gzip: boolean): Promise<TargetScan> {
   const image = new ImageScan(display);
+  // Loaded when first needed: a scan of source files reads no archive, and loading the reader is about 9 ms of module loading.
+  const { extract } = await import('tar-stream');
   const ex = extract();
   const input = Readable.from(source);
   const tarStream = gzip ? input.pipe(createGunzip()) : input;

@@ -3,7 +3,7 @@
  * size, a secret across a chunk edge is found once, and a binary file is told by its
  * first bytes and counted at its size without being read on.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHUNK_BYTES, chunksOf, closeFile, openFile } from '../../../src/scan/file-chunks';
@@ -28,6 +28,27 @@ describe('reading files in chunks', () => {
       expect(Buffer.concat(chunks).equals(content)).toBe(true);
       expect(file.size).toBe(size);
     } finally {
+      closeFile(file);
+    }
+  });
+
+  // Counted system calls: a file that fits its first chunk is read once, not read again to hear that it ended.
+  it.each([
+    [0, 1],
+    [100, 1],
+    [CHUNK_BYTES - 1, 1],
+    [CHUNK_BYTES, 2],
+    [CHUNK_BYTES + 1, 4],
+  ])('a %i-byte file takes %i read calls', (size, reads) => {
+    const path = join(dir, 'f');
+    writeFileSync(path, Buffer.alloc(size, 'b'));
+    const spy = jest.spyOn(fs, 'readSync');
+    const file = openFile(path);
+    try {
+      expect(Buffer.concat([...chunksOf(file)]).length).toBe(size);
+      expect(spy).toHaveBeenCalledTimes(reads);
+    } finally {
+      spy.mockRestore();
       closeFile(file);
     }
   });

@@ -49,6 +49,23 @@ describe('inflateAtOnce', () => {
     else expect(got).toBeUndefined();
   });
 
+  // Counted work: zlib's join of its output pieces copies every inflated byte once more.
+  it.each([
+    ['a small model', 1],
+    ['a model larger than zlib\'s usual piece', 150],
+  ])('inflates %s into one buffer, without a join', (_label, times) => {
+    const big = Buffer.concat(Array.from({ length: times }, () => text));
+    const packed = gzipSync(big);
+    const concat = jest.spyOn(Buffer, 'concat');
+    try {
+      const got = inflateAtOnce(packed);
+      expect(got?.equals(big)).toBe(true);
+      expect(concat).not.toHaveBeenCalled();
+    } finally {
+      concat.mockRestore();
+    }
+  });
+
   it('throws zlib\'s own error on a truncated stream', () => {
     expect(() => inflateAtOnce(gzipSync(text).subarray(0, 100))).toThrow(expect.objectContaining({ code: 'Z_BUF_ERROR' }));
   });

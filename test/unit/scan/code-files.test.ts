@@ -2,7 +2,7 @@
  * Minified text is told by its mean line length; the early stop gives the same answer as
  * counting every line, at the boundary too.
  */
-import { isMinified, MINIFIED_LINE } from '../../../src/scan/code-files';
+import { isCodePath, isDocPath, isMinified, MINIFIED_LINE } from '../../../src/scan/code-files';
 
 const naive = (text: string): boolean => text.length / text.split('\n').length > MINIFIED_LINE;
 const lines = (n: number, len: number): string => Array.from({ length: n }, () => 'x'.repeat(len)).join('\n');
@@ -21,5 +21,25 @@ describe('isMinified', () => {
     ['only newlines', '\n'.repeat(1000)],
   ])('%s: the same as counting every line', (_label, text) => {
     expect(isMinified(text)).toBe(naive(text));
+  });
+});
+
+describe('source and documentation paths, by the extension of the last name only', () => {
+  it.each([
+    ['src/app.ts', true, false],
+    ['lib/x.min.JS', true, false],
+    ['guide/README.md', false, true],
+    ['guide/Intro.RST', false, true],
+    ['a.md/notes', false, false],
+    ['pkg.ts/Makefile', false, false],
+    ['.ts', false, false],
+    ['dir/.md', false, false],
+    ['dir.js/.eslintrc', false, false],
+    ['noext', false, false],
+    ['trailing.', false, false],
+    ['', false, false],
+  ])('%s: code %s, docs %s', (path, code, docs) => {
+    expect(isCodePath(path)).toBe(code);
+    expect(isDocPath(path)).toBe(docs);
   });
 });
