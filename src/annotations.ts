@@ -140,9 +140,10 @@ export function parseSpec(annotations: Annotations, pod: PodDefaults, policy: Re
   return backstop.length > 0 ? { ok: false, errors: backstop } : { ok: true, spec, containers, resources };
 }
 
-/** Sorts annotations under the prefix into pod-wide and per-secret ones; reports unknown keys. */
+/** Every pod-wide annotation name. */
 const KNOWN = new Set<string>(Object.values(ANNOTATIONS));
 
+/** Sorts annotations under the prefix into pod-wide and per-secret ones; reports unknown keys. */
 function classify(annotations: Annotations, err: (name: string, problems: string[]) => void): SecretAnnotations {
   const secrets: SecretAnnotations = new Map();
   for (const [key, value] of Object.entries(annotations)) {

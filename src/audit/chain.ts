@@ -4,7 +4,7 @@ import type { AuditEntry, AuditRecord, AuditSource } from './record';
 /** `prev` of the first record of a stream. */
 export const GENESIS = '0'.repeat(64);
 
-/** One-shot hashing where the runtime has it (Node >= 20.12): a third of the cost of createHash per line. */
+/** One-shot hashing where the runtime has it (Node >= 20.12): no Hash object per line. */
 const oneShot = (crypto as { hash?: (alg: string, data: string | Buffer) => string }).hash;
 
 /** Hex SHA-256 of a string's UTF-8 bytes or of a Buffer. */

@@ -14,7 +14,6 @@ export type { Finding, UnsignedTail, VerifyOptions, VerifySummary } from './veri
 
 const MAX_FINDINGS = 100;
 
-
 /** Pure: what is wrong when `rec` does not link on to `exp` and the next record does not link past it. */
 function mismatch(rec: Parsed, loc: Loc, exp: ChainHead, prev: Loc): Finding {
   // The seq runs on but the hash does not: the previous record was edited.
