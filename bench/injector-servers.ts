@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { request } from 'node:https';
 import { INJECTOR_NODE_OPTIONS } from '../injector/node-flags';
 import type { TestCert } from '../test/helpers/tls';
+import { processCpuMs } from './proc';
 import type { PeerCommand } from './vault-k8s';
 
 export interface Server {
@@ -98,18 +99,9 @@ export function processTree(pid: number): number[] {
   return out;
 }
 
-/** utime + stime of each process, in ms (USER_HZ 100). */
+/** utime + stime of each process, in ms (USER_HZ 100); 0 for one that is gone. */
 export function cpuByPid(pids: number[]): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const pid of pids) {
-    try {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      out.set(pid, (Number(f[11]) + Number(f[12])) * 10);
-    } catch {
-      out.set(pid, 0);
-    }
-  }
-  return out;
+  return new Map(pids.map((pid) => [pid, processCpuMs(pid) || 0]));
 }
 
 /** A /proc/PID/status figure in MiB: VmRSS now, VmHWM the peak. */

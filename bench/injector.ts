@@ -95,10 +95,8 @@ async function measureFloor(bodies: ReadonlyArray<readonly [string, string]>, tl
     await waitReady(server, tls.cert);
     await new Promise((r) => setTimeout(r, 1000));
     const idle = statusMiB(server.child.pid!, 'VmRSS');
-    for (const [, body] of bodies) {
-      const url = `https://127.0.0.1:${server.port}/mutate`;
-      await saturate(wrk, url, body, await post(server.port, body, tls.cert), dir, seconds, true);
-    }
+    const url = `https://127.0.0.1:${server.port}/mutate`;
+    for (const [, body] of bodies) await saturate(wrk, url, body, await post(server.port, body, tls.cert), dir, seconds, true);
     return { idle, peak: statusMiB(server.child.pid!, 'VmHWM') };
   } finally {
     await stop(server);

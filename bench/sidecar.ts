@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, w
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { sidecarLaunch } from '../src/sidecar-env';
+import { processCpuMs } from './proc';
 import { kubectl, podBoundToken, stack, uniqueName, vault, vaultAuditEntries } from '../test/e2e/helpers/stack';
 
 /** `floor`: bench/sidecar-floor.ts, the least a Node.js sidecar does (printed beside the table). */
@@ -127,16 +128,6 @@ function requestsBetween(fromMs: number, toMs: number): Record<string, number> {
   return counts;
 }
 
-/** utime + stime of a process so far, every thread (ms; USER_HZ 100). */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return NaN;
-  }
-}
-
 interface StartResult {
   ttffMs: number;
   /** CPU the process had spent when its file appeared. */
@@ -153,7 +144,7 @@ async function oneStart(kind: Kind, s: Setup): Promise<StartResult> {
   try {
     if (!(await waitFor(() => existsSync(file), 30_000))) throw new Error(`${kind}: no file within 30 s`);
     const ttffMs = Number(process.hrtime.bigint() - t0) / 1e6;
-    const cpu = cpuMs(child.pid);
+    const cpu = processCpuMs(child.pid);
     await sleep(1500);
     return { ttffMs, cpuMs: cpu, requests: requestsBetween(wall - 5, Date.now()) };
   } finally {
