@@ -35,7 +35,7 @@ export function startOurs(bin: string, tls: TestCert, port: number, pinned: bool
   return { name: 'ours', port, child: launch([OUR_NODE, bin, 'injector'], env, pinned) };
 }
 
-/** The memory floor (bench/injector-floor.ts) on our node with our heap flags, pinned. */
+/** The floor (bench/injector-floor.ts) on our node with our heap flags, pinned. */
 export function startFloor(tls: TestCert, port: number): Server {
   const env = { ...process.env, NODE_OPTIONS: INJECTOR_NODE_OPTIONS, INJECTOR_PORT: String(port), INJECTOR_TLS_CERT_FILE: tls.certFile, INJECTOR_TLS_KEY_FILE: tls.keyFile };
   return { name: 'floor', port, child: launch([OUR_NODE, join(__dirname, 'injector-floor.js')], env, true) };

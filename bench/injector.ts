@@ -8,7 +8,10 @@
  * workers, the peer as it comes. Every response is checked: the fixed-rate ones applied
  * and searched for the sidecar, the saturation ones compared with a checked answer.
  * The peer: SB_BENCH_VAULT_K8S (see bench/injector-servers.ts); without it its column
- * says "peer not given". Options: --duration=SECONDS (default 5).
+ * says "peer not given". Each case is measured after a warm-up of saturation, whose CPU
+ * per request gets its own row: Node compiles its hot code in tiers over the first seconds
+ * of load, so the first seconds cost more than the steady state a webhook serves in.
+ * Options: --duration=SECONDS (default 5), --warmup=SECONDS (default 5, at least 1).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
@@ -30,7 +33,10 @@ const SIDECAR: Record<Server['name'], string> = { ours: 'secrets-broker', peer: 
 type Figures = Map<string, string>;
 
 export async function main(args: string[]): Promise<void> {
-  const seconds = Number(/^--duration=(\d+)$/.exec(args.find((a) => a.startsWith('--duration=')) ?? '')?.[1] ?? 5);
+  const seconds = numberArg(args, 'duration', 5);
+  // Node tiers its hot code up (Maglev, then TurboFan) over the first seconds of load; a
+  // webhook serves for days, so each case is measured after this much saturation.
+  const warmup = numberArg(args, 'warmup', 5);
   const wrk = findWrk();
   const peerBin = process.env.SB_BENCH_VAULT_K8S;
   // vault-k8s needs an apiserver for its in-cluster client: the running test stack's.
@@ -40,10 +46,10 @@ export async function main(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
   const bin = join(__dirname, '..', 'src', 'cli', 'bin.js');
   try {
-    const ours = await measure((port, pinned) => startOurs(bin, tls, port, pinned, pinned ? 1 : undefined), bodies, tls, dir, wrk, seconds);
-    const theirs = peer ? await measure((port, pinned) => startPeer(peer, tls, port, pinned), bodies, tls, dir, wrk, seconds) : undefined;
+    const ours = await measure((port, pinned) => startOurs(bin, tls, port, pinned, pinned ? 1 : undefined), bodies, tls, dir, wrk, { seconds, warmup });
+    const theirs = peer ? await measure((port, pinned) => startPeer(peer, tls, port, pinned), bodies, tls, dir, wrk, { seconds, warmup }) : undefined;
     // vault-k8s has no literal-secret check: ours without it, pinned, bounds what the check costs.
-    const off = await measure((port) => startOurs(bin, tls, port, true, 1, { INJECTOR_LITERAL_SECRETS: 'off' }), bodies.slice(0, 2), tls, dir, wrk, seconds, [true]);
+    const off = await measure((port) => startOurs(bin, tls, port, true, 1, { INJECTOR_LITERAL_SECRETS: 'off' }), bodies.slice(0, 2), tls, dir, wrk, { seconds, warmup }, [true]);
     for (const [label] of bodies.slice(0, 2)) {
       for (const what of ['requests/s', 'CPU ms per request']) {
         const key = `${label}: ${what}, one core`;
@@ -51,7 +57,7 @@ export async function main(args: string[]): Promise<void> {
         theirs?.set(`${key}, literal-secret check off`, theirs.get(key) ?? 'n/a');
       }
     }
-    const floor = await measureFloor(bodies, tls, dir, wrk, seconds);
+    const floor = await measureFloor(bodies, tls, dir, wrk, { seconds, warmup });
     print(ours, theirs, wrk, floor);
   } finally {
     rmSync(tls.dir, { recursive: true, force: true });
@@ -61,7 +67,7 @@ export async function main(args: string[]): Promise<void> {
 
 /** The rows of one server: pinned, then unpinned. */
 async function measure(
-  start: (port: number, pinned: boolean) => Server, bodies: ReadonlyArray<readonly [string, string]>, tls: TestCert, dir: string, wrk: string | undefined, seconds: number,
+  start: (port: number, pinned: boolean) => Server, bodies: ReadonlyArray<readonly [string, string]>, tls: TestCert, dir: string, wrk: string | undefined, time: Time,
   phases = [true, false],
 ): Promise<Figures> {
   const out: Figures = new Map();
@@ -72,7 +78,7 @@ async function measure(
       await new Promise((r) => setTimeout(r, 1000));
       const tag = pinned ? 'one core' : 'unpinned';
       if (pinned) out.set('idle RSS (MiB)', sumRss(server, 'VmRSS').toFixed(1));
-      for (const [label, body] of bodies) await oneCase(out, server, label, body, { tls, dir, wrk, seconds, pinned });
+      for (const [label, body] of bodies) await oneCase(out, server, label, body, { tls, dir, wrk, ...time, pinned });
       const workers = processTree(server.child.pid!);
       out.set(`peak RSS, largest process (MiB), ${tag}`, Math.max(...workers.map((p) => statusMiB(p, 'VmHWM'))).toFixed(1));
       out.set(`peak RSS, all processes (MiB), ${tag}`, `${sumRss(server, 'VmHWM').toFixed(1)} (${workers.length} process${workers.length > 1 ? 'es' : ''})`);
@@ -86,47 +92,71 @@ async function measure(
 interface Floor {
   idle: number;
   peak: number;
+  /** CPU ms per request at saturation, by case label, after the same warm-up as ours. */
+  cpu: Map<string, number>;
 }
 
-/** The memory floor (bench/injector-floor.ts) under the same saturation as ours, pinned: idle and peak RSS. */
-async function measureFloor(bodies: ReadonlyArray<readonly [string, string]>, tls: TestCert, dir: string, wrk: string | undefined, seconds: number): Promise<Floor> {
+/** The floor (bench/injector-floor.ts) under the same saturation as ours, pinned: idle and peak RSS, CPU per request. */
+async function measureFloor(bodies: ReadonlyArray<readonly [string, string]>, tls: TestCert, dir: string, wrk: string | undefined, time: Time): Promise<Floor> {
   const server = startFloor(tls, await freePort());
   try {
     await waitReady(server, tls.cert);
     await new Promise((r) => setTimeout(r, 1000));
     const idle = statusMiB(server.child.pid!, 'VmRSS');
     const url = `https://127.0.0.1:${server.port}/mutate`;
-    for (const [, body] of bodies) await saturate(wrk, url, body, await post(server.port, body, tls.cert), dir, seconds, true);
-    return { idle, peak: statusMiB(server.child.pid!, 'VmHWM') };
+    const cpu = new Map<string, number>();
+    for (const [label, body] of bodies) {
+      const answer = await post(server.port, body, tls.cert);
+      await saturate(wrk, url, body, answer, dir, Math.max(1, time.warmup), true);
+      const before = cpuByPid([server.child.pid!]);
+      const sat = await saturate(wrk, url, body, answer, dir, time.seconds, true);
+      const ms = [...cpuByPid([server.child.pid!])].reduce((a, [pid, v]) => a + v - (before.get(pid) ?? 0), 0);
+      cpu.set(label, ms / Math.max(1, sat.requests));
+    }
+    return { idle, peak: statusMiB(server.child.pid!, 'VmHWM'), cpu };
   } finally {
     await stop(server);
   }
 }
 
-interface Run {
+/** Seconds of each measurement, and of the saturation before it. */
+interface Time {
+  seconds: number;
+  warmup: number;
+}
+
+interface Run extends Time {
   tls: TestCert;
   dir: string;
   wrk: string | undefined;
-  seconds: number;
   pinned: boolean;
 }
 
-/** One file against one server: saturation (and CPU), then, pinned, the fixed rate. */
+function numberArg(args: string[], name: string, fallback: number): number {
+  const value = new RegExp(`^--${name}=(\\d+)$`).exec(args.find((a) => a.startsWith(`--${name}=`)) ?? '')?.[1];
+  return value === undefined ? fallback : Number(value);
+}
+
+/** One file against one server: the warm-up, saturation (and CPU), then, pinned, the fixed rate. */
 async function oneCase(out: Figures, server: Server, label: string, body: string, run: Run): Promise<void> {
-  const { tls, dir, wrk, seconds, pinned } = run;
+  const { tls, dir, wrk, seconds, warmup, pinned } = run;
   const tag = pinned ? 'one core' : 'unpinned';
   const url = `https://127.0.0.1:${server.port}/mutate`;
   const reference = await post(server.port, body, tls.cert);
   const checked = checkResponse(reference, body, SIDECAR[server.name]);
-  await saturate(wrk, url, body, reference, dir, 1, pinned);
   const pids = processTree(server.child.pid!);
+  const cpuSince = (before: Map<number, number>): number => [...cpuByPid(pids)].reduce((a, [pid, ms]) => a + ms - (before.get(pid) ?? 0), 0);
+  const start = cpuByPid(pids);
+  const warm = await saturate(wrk, url, body, reference, dir, Math.max(1, warmup), pinned);
+  const warmCpu = cpuSince(start);
   const before = cpuByPid(pids);
   const sat = await saturate(wrk, url, body, reference, dir, seconds, pinned);
-  const cpu = [...cpuByPid(pids)].reduce((a, [pid, ms]) => a + ms - (before.get(pid) ?? 0), 0);
+  const cpu = cpuSince(before);
   out.set(`${label}: requests/s, ${tag}`, Math.round(sat.perSecond).toString());
-  out.set(`${label}: failed responses at saturation, ${tag}`, `${checked ? sat.bad : sat.requests} of ${sat.requests}`);
+  out.set(`${label}: failed responses at saturation, ${tag}`, `${checked ? sat.bad + warm.bad : sat.requests} of ${sat.requests + warm.requests}`);
   if (!pinned) return;
   out.set(`${label}: CPU ms per request, one core`, (cpu / Math.max(1, sat.requests)).toFixed(3));
+  out.set(`${label}: CPU ms per request in the ${Math.max(1, warmup)} s warm-up before, one core`, (warmCpu / Math.max(1, warm.requests)).toFixed(3));
   const fixed = await fixedRate(url, body, seconds);
   const bad = fixed.bodies.filter((b) => !checkResponse(b, body, SIDECAR[server.name])).length + fixed.failed;
   out.set(`${label}: p50 / p99 / p99.9 at 200 req/s (ms)`, [50, 99, 99.9].map((p) => percentile(fixed.latencies, p).toFixed(2)).join(' / '));
@@ -142,7 +172,8 @@ function print(ours: Figures, theirs: Figures | undefined, wrk: string | undefin
   }
   const peerPeak = Number(theirs?.get('peak RSS, largest process (MiB), one core'));
   const bound = Number.isFinite(peerPeak) ? `; 1.5x vault-k8s's peak is ${(1.5 * peerPeak).toFixed(1)} MiB` : '';
-  lines.push('', `memory floor, one core (bench/injector-floor.ts: node's own https on our node and heap flags, reading and JSON.parse-ing the same bodies, one fixed answer): idle RSS ${floor.idle.toFixed(1)} MiB, peak RSS ${floor.peak.toFixed(1)} MiB${bound}`);
+  const cpu = [...floor.cpu].map(([label, ms]) => `${label} ${ms.toFixed(3)}`).join(', ');
+  lines.push('', `floor, one core (bench/injector-floor.ts: node's own https on our node and heap flags, reading and JSON.parse-ing the same bodies, one fixed answer of 90 bytes): idle RSS ${floor.idle.toFixed(1)} MiB, peak RSS ${floor.peak.toFixed(1)} MiB${bound}; CPU ms per request: ${cpu}`);
   process.stdout.write(`${lines.join('\n')}\n\nload: ${wrk ? `wrk (${wrk}) at saturation, autocannon at 200 req/s` : 'autocannon only: wrk not found (install it, or name it in SB_BENCH_WRK); a Node client on one core may saturate before the server'}\n`);
 }
 
