@@ -2,7 +2,8 @@
  * Precision on real installed code: each corpus (bench/scan-corpus.ts) is scanned once by
  * our CLI and by gitleaks; a planted secret counts as found when a tool reports its file
  * and line; every other finding is either on the reviewed list of true test keys
- * (bench/scan-precision-reviewed.txt) or counted as a false finding.
+ * (bench/scan-precision-reviewed.txt) or counted as a false finding. With SB_BENCH_NODE set
+ * (the image's node, say), each corpus is scanned once more on it, for its throughput.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -66,10 +67,13 @@ function judge(c: Corpus, hits: Hit[], seconds: number, ok: Reviewed[]): Outcome
   return { seconds, found, reviewed: rest.filter(isReviewed).length, other: rest.filter((h) => !isReviewed(h)) };
 }
 
-/** Our scan of a corpus: its hits, its time, and the bytes it read (gzip files counted inflated, binary files at their size). */
-async function ours(c: Corpus, work: string): Promise<{ hits: Hit[]; seconds: number; scanned: number }> {
+/** A second node to time our scans on (the image's, say), beside the host's `node`. */
+const OTHER_NODE = process.env.SB_BENCH_NODE;
+
+/** Our scan of a corpus on `node`: its hits, its time, and the bytes it read (gzip files counted inflated, binary files at their size). */
+async function ours(c: Corpus, work: string, node = 'node'): Promise<{ hits: Hit[]; seconds: number; scanned: number }> {
   const out = join(work, `${c.label}-ours.json`);
-  const seconds = await timed(...pin('node', [resolve(__dirname, '../src/cli/bin.js'), 'scan', '--format', 'json', '--output', out, c.dir]));
+  const seconds = await timed(...pin(node, [resolve(__dirname, '../src/cli/bin.js'), 'scan', '--format', 'json', '--output', out, c.dir]));
   const r = JSON.parse(readFileSync(out, 'utf8')) as { findings: Array<{ file: string; line?: number; ruleId: string }>; counts: { bytes: number } };
   return { seconds, scanned: r.counts.bytes, hits: r.findings.map((f) => ({ file: relative(c.dir, resolve(f.file)), line: f.line ?? 0, rule: f.ruleId })) };
 }
@@ -119,6 +123,11 @@ export async function precision(args: string[]): Promise<string[]> {
         `| ${c.label}: throughput (MB/s on disk, one core) | ${mbs(mine)} | ${mbs(theirs)} |`,
         `| ${c.label}: throughput (MB/s of bytes read, gzip counted inflated: ${(a.scanned / 1e6).toFixed(1)} MB) | ${(a.scanned / 1e6 / a.seconds).toFixed(1)} | n/a |`,
       );
+      if (OTHER_NODE) {
+        const other = await ours(c, work, OTHER_NODE);
+        const same = other.hits.length === a.hits.length ? '' : ` (${other.hits.length} findings against ${a.hits.length})`;
+        rows.push(`| ${c.label}: throughput on SB_BENCH_NODE (MB/s on disk, one core)${same} | ${(c.bytes / 1e6 / other.seconds).toFixed(1)} | n/a |`);
+      }
       notes.push(
         `${c.label} (${s.what}): ${(c.bytes / 1e6).toFixed(1)} MB in ${c.files} files. Other findings by rule: ours ${byRule(mine.other)}; gitleaks ${theirs ? byRule(theirs.other) : 'n/a'}.`,
         bound(c.label, c.dir, c.bytes, start),
