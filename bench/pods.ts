@@ -13,10 +13,13 @@
  *
  * Also: Vault logins and reads per pod start (Vault's audit log, by the pod's namespace),
  * and CPU seconds per pod start (the pod's cpuacct cgroup, 5 s after the app started).
- * And the node's floors, in a namespace neither webhook selects, one at a time and in a burst:
- * the same app pod with no secret and no injector, and the same again with one idle native
+ * And the node's floors, in namespaces neither webhook selects, one at a time and in a burst:
+ * the same app pod with no secret and no injector; the same again with one idle native
  * sidecar (the project's image running node, started before the app and ready at once),
- * which no one-sidecar design can start faster. `--only=floor` runs the floors alone.
+ * which no one-sidecar design can start faster; and the same with a native sidecar that only
+ * logs in with the pod's projected token, reads the secret and writes it (node's own https),
+ * its postStart hook holding the app until the file is there: the least a sidecar that
+ * fetches a secret costs the node. `--only=floor` runs the floors alone.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -46,15 +49,23 @@ const pct = (xs: number[], p: number): number => {
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 
-/** A side, or a floor: `plain`, the app pod without secrets or injection; `sidecar`, the same with one idle native sidecar. */
-type Kind = Side | 'plain' | 'sidecar';
-const FLOORS: readonly Kind[] = ['plain', 'sidecar'];
+/**
+ * A side, or a floor: `plain`, the app pod without secrets or injection; `sidecar`, the same
+ * with one idle native sidecar; `fetch`, the same with a native sidecar that only logs in to
+ * Vault, reads the secret and writes it (node's own `https`), its postStart hook holding the
+ * app until the file is there.
+ */
+type Kind = Side | 'plain' | 'sidecar' | 'fetch';
+const FLOORS: readonly Kind[] = ['plain', 'sidecar', 'fetch'];
+const KINDS: readonly Kind[] = ['ours', 'peer', ...FLOORS];
+const byKind = <T>(f: () => T): Record<Kind, T> => Object.fromEntries(KINDS.map((k) => [k, f()])) as Record<Kind, T>;
 
 const ANNOTATIONS: Record<Kind, Record<string, string>> = {
   ours: { 'secrets-broker.io/inject': 'true', 'secrets-broker.io/role': ROLE, 'secrets-broker.io/secret-config': KV },
   peer: { 'vault.hashicorp.com/agent-inject': 'true', 'vault.hashicorp.com/role': PEER_ROLE, 'vault.hashicorp.com/agent-inject-secret-config': KV },
   plain: {},
   sidecar: {},
+  fetch: {},
 };
 
 /** The idle native sidecar of the `sidecar` floor: the project's image running node, ready as soon as it runs. */
@@ -67,9 +78,53 @@ function idleSidecar(): object {
   };
 }
 
+/**
+ * The `fetch` floor's sidecar: the least a sidecar that fetches the secret does, in the same
+ * image and node. Node's own `https`, the pod's projected token, one login, one read, the file
+ * written; then it waits. Its postStart hook (bash builtins, as our gate) returns once the
+ * file is there, so the app starts after it.
+ */
+const FETCH_SCRIPT = `const fs = require('node:fs'), https = require('node:https');
+const base = new URL(process.env.VAULT_ADDR), agent = new https.Agent({ keepAlive: true, ca: process.env.VAULT_CA });
+const call = (method, path, body, token) => new Promise((ok, no) => {
+  const req = https.request({ host: base.hostname, port: base.port, method, path: '/v1/' + path, agent, headers: { 'content-type': 'application/json', ...(token && { 'X-Vault-Token': token }) } }, (res) => {
+    let t = ''; res.on('data', (c) => (t += c)); res.on('end', () => (res.statusCode === 200 ? ok(JSON.parse(t)) : no(new Error(path + ': HTTP ' + res.statusCode))));
+  });
+  req.on('error', no); req.end(body && JSON.stringify(body));
+});
+process.on('SIGTERM', () => process.exit(0));
+(async () => {
+  const jwt = fs.readFileSync('/var/run/secrets/floor/token', 'utf8');
+  const login = await call('POST', 'auth/kubernetes/login', { role: process.env.ROLE, jwt });
+  const secret = await call('GET', process.env.KV, undefined, login.auth.client_token);
+  fs.writeFileSync('/floor/config.tmp', JSON.stringify(secret.data.data), { mode: 0o440 });
+  fs.renameSync('/floor/config.tmp', '/floor/config');
+  setInterval(() => {}, 1e9);
+})().catch((e) => { console.error(e.message); process.exit(1); });`;
+// `exit 0` after the loop: an until loop's status is its body's last, here read's timeout (142), which fails the hook.
+const FETCH_GATE = 'exec 9<> <(:); n=0; until [[ -s /floor/config ]]; do (( ++n < 6000 )) || exit 1; read -r -t 0.01 -u 9; done; exit 0';
+
+function fetchSidecar(): object {
+  const s = stack() as unknown as { POD_VAULT_ADDR: string; STACK_CA_CERT: string };
+  return {
+    name: 'fetch', image: `secrets-broker:${version}`, imagePullPolicy: 'IfNotPresent', restartPolicy: 'Always',
+    command: ['node', '-e', FETCH_SCRIPT],
+    env: [{ name: 'VAULT_ADDR', value: s.POD_VAULT_ADDR }, { name: 'VAULT_CA', value: readFileSync(s.STACK_CA_CERT, 'utf8') }, { name: 'ROLE', value: ROLE }, { name: 'KV', value: KV }],
+    lifecycle: { postStart: { exec: { command: ['/bin/bash', '-c', FETCH_GATE] } } },
+    volumeMounts: [{ name: 'floor', mountPath: '/floor' }, { name: 'floor-token', mountPath: '/var/run/secrets/floor', readOnly: true }],
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+    resources: { requests: { cpu: '25m', memory: '48Mi' }, limits: { memory: '128Mi' } },
+  };
+}
+
+const FETCH_VOLUMES = [
+  { name: 'floor', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+  { name: 'floor-token', projected: { sources: [{ serviceAccountToken: { audience: 'vault', expirationSeconds: 600, path: 'token' } }] } },
+];
+
 function appPod(kind: Kind, name: string, ns: string): object {
-  const file = kind === 'ours' ? '/secrets/config' : '/vault/secrets/config';
-  const check = FLOORS.includes(kind) ? '' : `if (!require('node:fs').existsSync(${JSON.stringify(file)})) process.exit(1); `;
+  const file = kind === 'ours' ? '/secrets/config' : kind === 'fetch' ? '/floor/config' : '/vault/secrets/config';
+  const check = kind === 'plain' || kind === 'sidecar' ? '' : `if (!require('node:fs').existsSync(${JSON.stringify(file)})) process.exit(1); `;
   const script = `${check}console.log(JSON.stringify({ t: Date.now() })); process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1e9);`;
   const annotations = ANNOTATIONS[kind];
   return {
@@ -78,8 +133,10 @@ function appPod(kind: Kind, name: string, ns: string): object {
     spec: {
       serviceAccountName: 'app', restartPolicy: 'Never',
       ...(kind === 'sidecar' && { initContainers: [idleSidecar()] }),
+      ...(kind === 'fetch' && { initContainers: [fetchSidecar()], volumes: FETCH_VOLUMES }),
       securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [{ name: 'main', image: `secrets-broker:${version}`, imagePullPolicy: 'IfNotPresent', command: ['node', '-e', script],
+        ...(kind === 'fetch' && { volumeMounts: [{ name: 'floor', mountPath: '/floor', readOnly: true }] }),
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
         resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '500m', memory: '128Mi' } } }],
     },
@@ -210,7 +267,7 @@ export async function main(args: string[]): Promise<void> {
   // vault-k8s's agent logs in with the pod's default token (the apiserver's audience).
   await vault('POST', `auth/kubernetes/role/${PEER_ROLE}`, { bound_service_account_names: 'app', bound_service_account_namespaces: '*', token_policies: ROLE, token_ttl: '1h' });
   await vault('POST', KV, { data: { password: randomBytes(16).toString('hex') } });
-  const ns: Record<Kind, string> = { ours: uniqueName('bench-ours'), peer: uniqueName('bench-peer'), plain: uniqueName('bench-plain'), sidecar: uniqueName('bench-idle') };
+  const ns: Record<Kind, string> = { ours: uniqueName('bench-ours'), peer: uniqueName('bench-peer'), plain: uniqueName('bench-plain'), sidecar: uniqueName('bench-idle'), fetch: uniqueName('bench-fetch') };
   const kinds: Kind[] = [...sides, ...FLOORS];
   let peer: Peer | undefined;
   try {
@@ -227,7 +284,7 @@ export async function main(args: string[]): Promise<void> {
       await clear(ns[side]);
     }
     const since = new Date().toISOString();
-    const one: Record<Kind, Sample[]> = { ours: [], peer: [], plain: [], sidecar: [] };
+    const one = byKind<Sample[]>(() => []);
     for (let i = 0; i < n; i++) {
       for (const side of i % 2 === 0 ? kinds : [...kinds].reverse()) {
         one[side].push(...(await start(side, ns[side], [`one-${i}`])));
@@ -235,8 +292,8 @@ export async function main(args: string[]): Promise<void> {
       }
     }
     const calls = Object.fromEntries((['ours', 'peer'] as const).map((side) => [side, vaultRequests(ns[side], since)])) as Record<Side, ReturnType<typeof vaultRequests>>;
-    const many: Record<Kind, Sample[]> = { ours: [], peer: [], plain: [], sidecar: [] };
-    const busy: Record<Kind, { share: number }> = { ours: { share: NaN }, peer: { share: NaN }, plain: { share: NaN }, sidecar: { share: NaN } };
+    const many = byKind<Sample[]>(() => []);
+    const busy = byKind(() => ({ share: NaN }));
     for (const side of kinds) {
       many[side] = await start(side, ns[side], Array.from({ length: burst }, (_, i) => `burst-${i}`), busy[side]);
       await clear(ns[side]);
@@ -297,8 +354,9 @@ function printTable(r: Results): void {
   lines.push('', `CPU seconds per pod start by container, one at a time: secrets-broker pods: ${byContainer(r.one.ours)}`);
   if (r.peer) lines.push(`vault-k8s pods: ${byContainer(r.one.peer)}`);
   const target = r.peer ? ` (0.7× vault-k8s's burst p95 is ${f(0.7 * pct(ms(r.many.peer), 95))} ms)` : '';
-  lines.push('', `floors, pods with no secret and no injector${target}:`);
-  for (const [kind, what] of [['plain', 'the app pod alone'], ['sidecar', 'the app pod and one idle native sidecar']] as const) {
+  lines.push('', `floors, pods no webhook selects${target}:`);
+  const floors = [['plain', 'the app pod alone'], ['sidecar', 'the app pod and one idle native sidecar'], ['fetch', 'the app pod and a native sidecar that only logs in, reads and writes the secret (node\'s https), its postStart hook waiting for the file']] as const;
+  for (const [kind, what] of floors) {
     lines.push(`- ${what}: one at a time p50 ${f(pct(ms(r.one[kind]), 50))} ms; ${r.burst} at once p50 ${f(pct(ms(r.many[kind]), 50))} ms, p95 ${f(pct(ms(r.many[kind]), 95))} ms; machine CPU busy ${f(r.busy[kind].share * 100)} %; CPU per pod start ${f(cpu(r.one[kind]), 3)} s`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
