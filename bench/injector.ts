@@ -154,7 +154,7 @@ async function oneCase(out: Figures, server: Server, label: string, body: string
   const sat = await saturate(wrk, url, body, reference, dir, seconds, pinned);
   const cpu = cpuSince(before);
   out.set(`${label}: requests/s, ${tag}`, Math.round(sat.perSecond).toString());
-  out.set(`${label}: failed responses at saturation, ${tag}`, `${checked ? sat.bad + warm.bad : sat.requests} of ${sat.requests + warm.requests}`);
+  out.set(`${label}: failed responses at saturation, ${tag}`, `${checked ? sat.bad + warm.bad : sat.requests + warm.requests} of ${sat.requests + warm.requests}`);
   if (!pinned) return;
   out.set(`${label}: CPU ms per request, one core`, (cpu / Math.max(1, sat.requests)).toFixed(3));
   out.set(`${label}: CPU ms per request in the ${Math.max(1, warmup)} s warm-up before, one core`, (warmCpu / Math.max(1, warm.requests)).toFixed(3));
