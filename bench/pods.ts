@@ -82,7 +82,8 @@ function idleSidecar(): object {
  * The `fetch` floor's sidecar: the least a sidecar that fetches the secret does, in the same
  * image and node. Node's own `https`, the pod's projected token, one login, one read, the file
  * written; then it waits. Its postStart hook (bash builtins, as our gate) returns once the
- * file is there, so the app starts after it.
+ * file is there, so the app starts after it. It is bench/sidecar-floor.ts's work written out
+ * inline: the image holds no bench code.
  */
 const FETCH_SCRIPT = `const fs = require('node:fs'), https = require('node:https');
 const base = new URL(process.env.VAULT_ADDR), agent = new https.Agent({ keepAlive: true, ca: process.env.VAULT_CA });
