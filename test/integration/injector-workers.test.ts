@@ -95,10 +95,15 @@ it('a worker that dies while serving is replaced: the primary logs it, forks ano
   const forked: number[] = [];
   const onFork = (w: { process: { pid?: number } }): void => void forked.push(w.process.pid ?? -1);
   cluster.on('fork', onFork);
+  // Each worker tells the primary when it listens; a worker killed before both have is a failed start, not this case.
+  let listening = 0;
+  const onMessage = (_w: unknown, m: unknown): void => void ((m as { sb?: unknown } | null)?.sb === 'listening' && listening++);
+  cluster.on('message', onMessage);
   let stop = (): void => undefined;
   const until = new Promise<void>((resolve) => (stop = resolve));
   const primary = runPrimary(testConfig(env), 2, { audit, logger: log.logger, processMetrics: false, until, workerEnv: env });
   try {
+    await waitFor('both workers listen', () => listening === 2, { timeoutMs: 30_000, intervalMs: 50 });
     await waitFor('a worker is ready', async () => (await call(port, tls.cert, 'GET', '/readyz')).status === 200, { timeoutMs: 30_000, intervalMs: 200 });
     expect(forked).toHaveLength(2);
     process.kill(forked[0]!, 'SIGKILL');
@@ -117,6 +122,7 @@ it('a worker that dies while serving is replaced: the primary logs it, forks ano
     stop();
     await primary;
     cluster.off('fork', onFork);
+    cluster.off('message', onMessage);
     rmSync(tls.dir, { recursive: true, force: true });
   }
 }, 60_000);
