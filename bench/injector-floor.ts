@@ -3,8 +3,9 @@
  * bare HTTPS server (node's own `https`, the same certificate, node and heap flags as ours)
  * that reads each body, `JSON.parse`s it and answers one fixed allow. Whatever an injector
  * on this runtime does, it does at least this, so its peak RSS and its CPU per request
- * under the same load bound what ours can reach. Run as its own process: `node injector-floor.js` with INJECTOR_PORT,
- * INJECTOR_TLS_CERT_FILE and INJECTOR_TLS_KEY_FILE set.
+ * under the same load bound what ours can reach. Run as its own process:
+ * `node injector-floor.js` with INJECTOR_PORT, INJECTOR_TLS_CERT_FILE and
+ * INJECTOR_TLS_KEY_FILE set.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';

@@ -104,6 +104,11 @@ export function cpuByPid(pids: number[]): Map<number, number> {
   return new Map(pids.map((pid) => [pid, processCpuMs(pid) || 0]));
 }
 
+/** CPU ms the processes `pids` spent since `before` (a cpuByPid of them), summed. */
+export function cpuSince(pids: number[], before: Map<number, number>): number {
+  return [...cpuByPid(pids)].reduce((a, [pid, ms]) => a + ms - (before.get(pid) ?? 0), 0);
+}
+
 /** A /proc/PID/status figure in MiB: VmRSS now, VmHWM the peak. */
 export function statusMiB(pid: number, key: 'VmRSS' | 'VmHWM'): number {
   try {

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { applyPatch, deepClone } from 'fast-json-patch';
 import { makeCert, type TestCert } from '../test/helpers/tls';
 import { findWrk, fixedRate, percentile, saturate } from './injector-load';
-import { cpuByPid, processTree, startFloor, startOurs, startPeer, statusMiB, stop, waitReady, type Server } from './injector-servers';
+import { cpuByPid, cpuSince, processTree, startFloor, startOurs, startPeer, statusMiB, stop, waitReady, type Server } from './injector-servers';
 import { vaultK8sCommand } from './vault-k8s';
 
 const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures', 'admission');
@@ -37,7 +37,8 @@ export async function main(args: string[]): Promise<void> {
   const seconds = numberArg(args, 'duration', 5);
   // Node tiers its hot code up (Maglev, then TurboFan) over the first seconds of load; a
   // webhook serves for days, so each case is measured after this much saturation.
-  const warmup = numberArg(args, 'warmup', 5);
+  const warmup = Math.max(1, numberArg(args, 'warmup', 5));
+  const time: Time = { seconds, warmup };
   const wrk = findWrk();
   const peerBin = process.env.SB_BENCH_VAULT_K8S;
   // vault-k8s needs an apiserver for its in-cluster client: the running test stack's.
@@ -47,10 +48,10 @@ export async function main(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
   const bin = join(__dirname, '..', 'src', 'cli', 'bin.js');
   try {
-    const ours = await measure((port, pinned) => startOurs(bin, tls, port, pinned, pinned ? 1 : undefined), bodies, tls, dir, wrk, { seconds, warmup });
-    const theirs = peer ? await measure((port, pinned) => startPeer(peer, tls, port, pinned), bodies, tls, dir, wrk, { seconds, warmup }) : undefined;
+    const ours = await measure((port, pinned) => startOurs(bin, tls, port, pinned, pinned ? 1 : undefined), bodies, tls, dir, wrk, time);
+    const theirs = peer ? await measure((port, pinned) => startPeer(peer, tls, port, pinned), bodies, tls, dir, wrk, time) : undefined;
     // vault-k8s has no literal-secret check: ours without it, pinned, bounds what the check costs.
-    const off = await measure((port) => startOurs(bin, tls, port, true, 1, { INJECTOR_LITERAL_SECRETS: 'off' }), bodies.slice(0, 2), tls, dir, wrk, { seconds, warmup }, [true]);
+    const off = await measure((port) => startOurs(bin, tls, port, true, 1, { INJECTOR_LITERAL_SECRETS: 'off' }), bodies.slice(0, 2), tls, dir, wrk, time, [true]);
     for (const [label] of bodies.slice(0, 2)) {
       for (const what of ['requests/s', 'CPU ms per request']) {
         const key = `${label}: ${what}, one core`;
@@ -58,7 +59,7 @@ export async function main(args: string[]): Promise<void> {
         theirs?.set(`${key}, literal-secret check off`, theirs.get(key) ?? 'n/a');
       }
     }
-    const floor = await measureFloor(bodies, tls, dir, wrk, { seconds, warmup });
+    const floor = await measureFloor(bodies, tls, dir, wrk, time);
     print(ours, theirs, wrk, floor);
   } finally {
     rmSync(tls.dir, { recursive: true, force: true });
@@ -108,11 +109,11 @@ async function measureFloor(bodies: ReadonlyArray<readonly [string, string]>, tl
     const cpu = new Map<string, number>();
     for (const [label, body] of bodies) {
       const answer = await post(server.port, body, tls.cert);
-      await saturate(wrk, url, body, answer, dir, Math.max(1, time.warmup), true);
-      const before = cpuByPid([server.child.pid!]);
+      await saturate(wrk, url, body, answer, dir, time.warmup, true);
+      const pids = [server.child.pid!];
+      const before = cpuByPid(pids);
       const sat = await saturate(wrk, url, body, answer, dir, time.seconds, true);
-      const ms = [...cpuByPid([server.child.pid!])].reduce((a, [pid, v]) => a + v - (before.get(pid) ?? 0), 0);
-      cpu.set(label, ms / Math.max(1, sat.requests));
+      cpu.set(label, cpuSince(pids, before) / Math.max(1, sat.requests));
     }
     return { idle, peak: statusMiB(server.child.pid!, 'VmHWM'), cpu };
   } finally {
@@ -146,18 +147,17 @@ async function oneCase(out: Figures, server: Server, label: string, body: string
   const reference = await post(server.port, body, tls.cert);
   const checked = checkResponse(reference, body, SIDECAR[server.name]);
   const pids = processTree(server.child.pid!);
-  const cpuSince = (before: Map<number, number>): number => [...cpuByPid(pids)].reduce((a, [pid, ms]) => a + ms - (before.get(pid) ?? 0), 0);
   const start = cpuByPid(pids);
-  const warm = await saturate(wrk, url, body, reference, dir, Math.max(1, warmup), pinned);
-  const warmCpu = cpuSince(start);
+  const warm = await saturate(wrk, url, body, reference, dir, warmup, pinned);
+  const warmCpu = cpuSince(pids, start);
   const before = cpuByPid(pids);
   const sat = await saturate(wrk, url, body, reference, dir, seconds, pinned);
-  const cpu = cpuSince(before);
+  const cpu = cpuSince(pids, before);
   out.set(`${label}: requests/s, ${tag}`, Math.round(sat.perSecond).toString());
   out.set(`${label}: failed responses at saturation, ${tag}`, `${checked ? sat.bad + warm.bad : sat.requests + warm.requests} of ${sat.requests + warm.requests}`);
   if (!pinned) return;
   out.set(`${label}: CPU ms per request, one core`, (cpu / Math.max(1, sat.requests)).toFixed(3));
-  out.set(`${label}: CPU ms per request in the ${Math.max(1, warmup)} s warm-up before, one core`, (warmCpu / Math.max(1, warm.requests)).toFixed(3));
+  out.set(`${label}: CPU ms per request in the ${warmup} s warm-up before, one core`, (warmCpu / Math.max(1, warm.requests)).toFixed(3));
   const fixed = await fixedRate(url, body, seconds);
   const bad = fixed.bodies.filter((b) => !checkResponse(b, body, SIDECAR[server.name])).length + fixed.failed;
   out.set(`${label}: p50 / p99 / p99.9 at 200 req/s (ms)`, [50, 99, 99.9].map((p) => percentile(fixed.latencies, p).toFixed(2)).join(' / '));

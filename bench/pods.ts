@@ -105,7 +105,14 @@ process.on('SIGTERM', () => process.exit(0));
 // `exit 0` after the loop: an until loop's status is its body's last, here read's timeout (142), which fails the hook.
 const FETCH_GATE = 'exec 9<> <(:); n=0; until [[ -s /floor/config ]]; do (( ++n < 6000 )) || exit 1; read -r -t 0.01 -u 9; done; exit 0';
 
+let fetchContainer: object | undefined;
+
+/** The `fetch` floor's sidecar container, built once (its env carries the stack's CA, read from disk). */
 function fetchSidecar(): object {
+  return (fetchContainer ??= buildFetchSidecar());
+}
+
+function buildFetchSidecar(): object {
   const s = stack() as unknown as { POD_VAULT_ADDR: string; STACK_CA_CERT: string };
   return {
     name: 'fetch', image: `secrets-broker:${version}`, imagePullPolicy: 'IfNotPresent', restartPolicy: 'Always',
