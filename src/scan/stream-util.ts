@@ -101,16 +101,3 @@ export function borrowed<T>(source: AsyncIterable<T>): AsyncIterable<T> {
     }),
   };
 }
-
-/** `source` up to `limit` bytes: past it the iteration ends (and closes `source`) and `onCut` is called. */
-export async function* capped<T extends { length: number }>(source: AsyncIterable<T> | Iterable<T>, limit: number, onCut: () => void): AsyncGenerator<T> {
-  let bytes = 0;
-  for await (const chunk of source) {
-    bytes += chunk.length;
-    if (bytes > limit) {
-      onCut();
-      return;
-    }
-    yield chunk;
-  }
-}

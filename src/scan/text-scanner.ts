@@ -1,6 +1,6 @@
 import type { LocatedMatch } from './finding';
 import type { RawMatch } from './match';
-import { asBuffer, capped } from './stream-util';
+import { asBuffer } from './stream-util';
 
 /** Bytes scanned at once; a file is read in windows of this size, so memory stays constant. */
 export const WINDOW_BYTES = 1 << 20;
@@ -47,9 +47,80 @@ function keepUpTo(text: string, cut: number): number {
 
 const TOKEN_CHAR = /[A-Za-z0-9_+/=.-]/;
 
-/** `source` cut at `limit` bytes; without a limit, as it is (no wrapper generator: one await less per chunk of every file). */
-function limited<T extends Buffer | Uint8Array>(source: AsyncIterable<T> | Iterable<T>, limit: number, onCut: () => void): AsyncIterable<T> | Iterable<T> {
-  return limit === Infinity ? source : capped(source, limit, onCut);
+/**
+ * The windows of one stream: chunks are pushed in as they come, each full window is
+ * analysed, and `end` analyses the rest. Synchronous, so a file read synchronously is
+ * scanned without a promise per chunk (scanChunks); a stream drives the same steps
+ * (scanStream).
+ */
+class Windows {
+  readonly out: StreamScan = { matches: [], binary: false, bytes: 0, truncated: false };
+  private buf: Buffer = Buffer.alloc(0);
+  private line = 1;
+  /** Characters of the current line that earlier windows already consumed (a line longer than a window). */
+  private carried = 0;
+  private first = true;
+  private pending: Buffer[] = [];
+  private pendingLen = 0;
+
+  constructor(private readonly analyse: Analyse) {}
+
+  /** One chunk more. */
+  push(chunk: Buffer | Uint8Array): void {
+    const out = this.out;
+    out.bytes += chunk.length;
+    if (out.binary) return;
+    // Chunks are gathered and joined once a window, not copied on every arrival.
+    this.pending.push(asBuffer(chunk));
+    this.pendingLen += chunk.length;
+    if (this.first && this.buf.length + this.pendingLen >= BINARY_PROBE) {
+      this.gather();
+      this.first = false;
+      out.binary = isBinary(this.buf);
+      if (out.binary) this.buf = Buffer.alloc(0);
+    }
+    if (!out.binary && this.buf.length + this.pendingLen >= WINDOW_BYTES) {
+      this.gather();
+      this.flush(false);
+    }
+  }
+
+  /** The stream ended: the last window is analysed. */
+  end(): StreamScan {
+    this.gather();
+    if (this.first) this.out.binary = isBinary(this.buf);
+    if (!this.out.binary && this.buf.length > 0) this.flush(true);
+    return this.out;
+  }
+
+  private gather(): void {
+    const { pending } = this;
+    if (pending.length > 0) this.buf = this.buf.length === 0 && pending.length === 1 && pending[0] ? pending[0] : Buffer.concat([this.buf, ...pending]);
+    this.pending = [];
+    this.pendingLen = 0;
+  }
+
+  private flush(final: boolean): void {
+    const { buf, analyse } = this;
+    const lastNl = buf.lastIndexOf(10);
+    const cut = final || lastNl < OVERLAP_BYTES ? buf.length : lastNl + 1;
+    const text = buf.toString('latin1', 0, cut);
+    const keep = final ? cut : keepUpTo(text, cut);
+    const hits = (analyse.withBytes ? analyse.withBytes(text, buf.subarray(0, cut)) : analyse(text)).filter((m) => m.index < keep).sort((a, b) => a.index - b.index);
+    let pos = 0;
+    for (const m of hits) {
+      this.line += countNewlines(text, pos, m.index);
+      pos = m.index;
+      const start = text.lastIndexOf('\n', m.index - 1) + 1;
+      this.out.matches.push({ ...m, line: this.line, column: m.index - start + 1 + (start === 0 ? this.carried : 0) });
+    }
+    // The last window's line count is not needed once its matches are placed.
+    if (final) return;
+    this.line += countNewlines(text, pos, keep);
+    const nl = text.lastIndexOf('\n', keep - 1);
+    this.carried = nl === -1 || keep === 0 ? this.carried + keep : keep - (nl + 1);
+    this.buf = buf.subarray(keep);
+  }
 }
 
 /**
@@ -58,66 +129,33 @@ function limited<T extends Buffer | Uint8Array>(source: AsyncIterable<T> | Itera
  * Text is read as latin1 so offsets equal byte offsets; the formats searched are ASCII.
  * An analyser with `withBytes` gets the window's bytes too (the latin1 encoding of its text).
  * Reading stops once more than `limit` bytes came (an archive member that inflates
- * without end), with `truncated` set so the caller reports it.
+ * without end), with `truncated` set so the caller reports it; the source is closed.
  */
 export async function scanStream(
   source: AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer>,
   analyse: Analyse,
   limit = Infinity,
 ): Promise<StreamScan> {
-  const out: StreamScan = { matches: [], binary: false, bytes: 0, truncated: false };
-  let buf: Buffer = Buffer.alloc(0);
-  let line = 1;
-  // Characters of the current line that earlier windows already consumed (a line longer than a window).
-  let carried = 0;
-  let first = true;
-  const flush = (final: boolean): void => {
-    const lastNl = buf.lastIndexOf(10);
-    const cut = final || lastNl < OVERLAP_BYTES ? buf.length : lastNl + 1;
-    const text = buf.toString('latin1', 0, cut);
-    const keep = final ? cut : keepUpTo(text, cut);
-    const hits = (analyse.withBytes ? analyse.withBytes(text, buf.subarray(0, cut)) : analyse(text)).filter((m) => m.index < keep).sort((a, b) => a.index - b.index);
-    let pos = 0;
-    for (const m of hits) {
-      line += countNewlines(text, pos, m.index);
-      pos = m.index;
-      const start = text.lastIndexOf('\n', m.index - 1) + 1;
-      out.matches.push({ ...m, line, column: m.index - start + 1 + (start === 0 ? carried : 0) });
+  const w = new Windows(analyse);
+  for await (const chunk of source) {
+    if (w.out.bytes + chunk.length > limit) {
+      w.out.truncated = true;
+      break;
     }
-    // The last window's line count is not needed once its matches are placed.
-    if (final) return;
-    line += countNewlines(text, pos, keep);
-    const nl = text.lastIndexOf('\n', keep - 1);
-    carried = nl === -1 || keep === 0 ? carried + keep : keep - (nl + 1);
-    buf = buf.subarray(keep);
-  };
-  let pending: Buffer[] = [];
-  let pendingLen = 0;
-  const gather = (): void => {
-    if (pending.length > 0) buf = buf.length === 0 && pending.length === 1 && pending[0] ? pending[0] : Buffer.concat([buf, ...pending]);
-    pending = [];
-    pendingLen = 0;
-  };
-  const cut = (): void => void (out.truncated = true);
-  for await (const chunk of limited(source, limit, cut)) {
-    out.bytes += chunk.length;
-    if (out.binary) continue;
-    // Chunks are gathered and joined once a window, not copied on every arrival.
-    pending.push(asBuffer(chunk));
-    pendingLen += chunk.length;
-    if (first && buf.length + pendingLen >= BINARY_PROBE) {
-      gather();
-      first = false;
-      out.binary = isBinary(buf);
-      if (out.binary) buf = Buffer.alloc(0);
-    }
-    if (!out.binary && buf.length + pendingLen >= WINDOW_BYTES) {
-      gather();
-      flush(false);
-    }
+    w.push(chunk);
   }
-  gather();
-  if (first) out.binary = isBinary(buf);
-  if (!out.binary && buf.length > 0) flush(true);
-  return out;
+  return w.end();
+}
+
+/** scanStream for chunks at hand (a file read synchronously, a buffer inflated at once): the same result, without a promise per chunk. */
+export function scanChunks(source: Iterable<Buffer>, analyse: Analyse, limit = Infinity): StreamScan {
+  const w = new Windows(analyse);
+  for (const chunk of source) {
+    if (w.out.bytes + chunk.length > limit) {
+      w.out.truncated = true;
+      break;
+    }
+    w.push(chunk);
+  }
+  return w.end();
 }

@@ -14,7 +14,7 @@ import { forPath } from './fixture-paths';
 import { ImageScan, type TargetScan } from './image';
 import { analyserFor, MEMBER_LIMIT, tooLarge } from './layer';
 import { drain, peek, sniff } from './stream-util';
-import { isBinary, scanStream } from './text-scanner';
+import { isBinary, scanChunks, scanStream, type StreamScan } from './text-scanner';
 import { chunksOf, closeFile, openFile, readWhole, type OpenFile } from './file-chunks';
 import { inflateAtOnce, pieces, SMALL_GZIP } from './gzip-text';
 
@@ -34,7 +34,7 @@ export async function scanTarget(target: string, skip: PathFilter): Promise<Targ
       return isOci ? await scanOciDir(target) : await walkDir(target, skip);
     }
     if (!st.isFile()) return { ...emptyScan(), problems: [`${target}: not a regular file or directory`] };
-    return await scanFile(target, target, true, target.split(/[\\/]/).pop() ?? target);
+    return await scanFile(target, target, target.split(/[\\/]/).pop() ?? target);
   } catch (err) {
     return { ...emptyScan(), problems: [`${target}: cannot read (${reason(err)})`] };
   }
@@ -46,50 +46,75 @@ async function walkDir(root: string, skip: PathFilter): Promise<TargetScan> {
   const stack: Array<[string, string]> = [[root, '']];
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     const [dir, below] = top;
-    try {
-      // Read whole and synchronously, like the files (file-chunks.ts): a promise per entry or per directory costs more than the listing.
+    for (const d of listing(dir)) {
       // Below the root, a path is its directory's and the name (`join` would normalize again what is already normal).
-      for (const d of readdirSync(dir, { withFileTypes: true })) await visit(d, below === '' ? join(dir, d.name) : `${dir}${sep}${d.name}`, below === '' ? d.name : `${below}${sep}${d.name}`);
-    } catch (err) {
-      out.problems.push(`${dir}: cannot read directory (${reason(err)})`);
+      const streamed = visit(d, below === '' ? join(dir, d.name) : `${dir}${sep}${d.name}`, below === '' ? d.name : `${below}${sep}${d.name}`);
+      if (streamed) merge(out, await streamed);
     }
   }
   return out;
 
-  async function visit(d: Dirent, full: string, rel: string): Promise<void> {
+  /** A directory's entries, read whole and synchronously like the files (file-chunks.ts): a promise per entry or per directory costs more than the listing. None when unreadable, with a problem. */
+  function listing(dir: string): Dirent[] {
+    try {
+      return readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      out.problems.push(`${dir}: cannot read directory (${reason(err)})`);
+      return [];
+    }
+  }
+
+  /** One entry: its scan merged, or the promise of it when the file is an archive to stream. */
+  function visit(d: Dirent, full: string, rel: string): Promise<TargetScan> | undefined {
     if (d.isSymbolicLink()) out.counts.symlinks++;
     else if (d.isDirectory() && d.name !== '.git') stack.push([full, rel]);
-    else if (!d.isFile()) return;
+    else if (!d.isFile()) return undefined;
     else if (skip(full, rel)) out.counts.ignored++;
-    else merge(out, await scanFile(full, full, true, rel));
+    else {
+      const scanned = scanLoose(full, full, rel);
+      if (scanned === STREAM) return scanPacked(full, full, rel).catch((err: unknown) => unreadable(full, err));
+      merge(out, scanned);
+    }
+    return undefined;
   }
 }
 
-/** A regular file: an image archive when it is a tar or gzip and `archives` is on, text otherwise; `rel` tells a test fixture. */
-async function scanFile(path: string, display: string, archives: boolean, rel: string): Promise<TargetScan> {
+/** scanLoose's answer for a file to stream: an archive, or a gzip file too large to inflate at once. */
+const STREAM = Symbol('stream');
+
+const unreadable = (display: string, err: unknown): TargetScan => ({ ...emptyScan(), problems: [`${display}: cannot read (${reason(err)})`] });
+
+/** A regular file: an image archive when it is a tar or gzip, text otherwise; `rel` tells a test fixture. */
+async function scanFile(path: string, display: string, rel: string): Promise<TargetScan> {
+  const scanned = scanLoose(path, display, rel);
+  return scanned === STREAM ? await scanPacked(path, display, rel).catch((err: unknown) => unreadable(display, err)) : scanned;
+}
+
+/**
+ * A regular file scanned synchronously, read and analysed without a promise: text, or a
+ * small gzip file of text inflated at once (gzip-text.ts). STREAM when it is to be
+ * streamed instead: an archive, or a large gzip file.
+ */
+function scanLoose(path: string, display: string, rel: string): TargetScan | typeof STREAM {
   let file: OpenFile | undefined;
   try {
     file = openFile(path);
     const kind = sniff(file.head);
-    if (archives && (kind === 'tar' || kind === 'gzip')) {
-      // A small gzip file of text is inflated at once (gzip-text.ts); archives and large files are streamed.
+    if (kind === 'tar' || kind === 'gzip') {
       const packed = kind === 'gzip' ? readWhole(file, SMALL_GZIP) : undefined;
       const inflated = packed && inflateAtOnce(packed);
-      if (inflated && sniff(inflated) !== 'tar') return await scanInflated(pieces(inflated), path, display, rel);
-      closeFile(file);
-      file = undefined;
-      return await scanPacked(path, display, rel);
+      return inflated && sniff(inflated) !== 'tar' ? inflatedScan(scanChunks(pieces(inflated), analyserFor(inflatedPath(path)), MEMBER_LIMIT), path, display, rel) : STREAM;
     }
-    return await scanText(file, path, display, rel);
+    return scanText(file, path, display, rel);
   } catch (err) {
-    return { ...emptyScan(), problems: [`${display}: cannot read (${reason(err)})`] };
+    return unreadable(display, err);
   } finally {
     if (file) closeFile(file);
   }
 }
 
 /** A text file (or a binary one, told by its first bytes and not read further). */
-async function scanText(file: OpenFile, path: string, display: string, rel: string): Promise<TargetScan> {
+function scanText(file: OpenFile, path: string, display: string, rel: string): TargetScan {
   const out = emptyScan();
   const named = fileNameMatch(path.split(/[\\/]/).join('/'));
   if (named) out.findings.push(toFinding(forPath(named, rel), display));
@@ -99,7 +124,7 @@ async function scanText(file: OpenFile, path: string, display: string, rel: stri
     out.counts.bytes = file.size;
     return out;
   }
-  const scanned = await scanStream(chunksOf(file), analyserFor(path));
+  const scanned = scanChunks(chunksOf(file), analyserFor(path));
   out.counts.bytes = scanned.bytes;
   out.counts.binary = scanned.binary ? 1 : 0;
   for (const m of scanned.matches) out.findings.push(toFinding(forPath(m, rel), display));
@@ -113,16 +138,17 @@ async function scanPacked(path: string, display: string, rel: string): Promise<T
   // A gzip file is an archive when what it inflates to is a tar; otherwise its text is scanned.
   const inflated = await peek(Readable.from(all).pipe(createGunzip()), 512);
   if (sniff(inflated.head) === 'tar') return await scanArchive(inflated.all, display, false);
-  return await scanInflated(inflated.all, path, display, rel);
+  return inflatedScan(await scanStream(inflated.all, analyserFor(inflatedPath(path)), MEMBER_LIMIT), path, display, rel);
 }
 
-/** The inflated text of gzip file `path`, bounded by the member limit. */
-async function scanInflated(source: AsyncIterable<Buffer> | Iterable<Buffer>, path: string, display: string, rel: string): Promise<TargetScan> {
+/** The path a gzip file's text is analysed as: `x.json.gz` as `x.json`. */
+const inflatedPath = (path: string): string => path.replace(/\.t?gz$/i, '');
+
+/** The outcome for gzip file `path` whose inflated text (bounded by the member limit) was scanned. */
+function inflatedScan(scanned: StreamScan, path: string, display: string, rel: string): TargetScan {
   const out = emptyScan();
-  const textPath = path.replace(/\.t?gz$/i, '');
   const named = fileNameMatch(path.split(/[\\/]/).join('/'));
   if (named) out.findings.push(toFinding(forPath(named, rel), display));
-  const scanned = await scanStream(source, analyserFor(textPath), MEMBER_LIMIT);
   if (scanned.truncated) out.problems.push(`${display}: ${tooLarge('inflated text', MEMBER_LIMIT, 'the rest was')}`);
   out.counts.files = 1;
   out.counts.bytes = scanned.bytes;
