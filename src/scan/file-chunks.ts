@@ -26,7 +26,7 @@ export interface OpenFile {
  * that came short (the size the file had when opened: its end is there, and a read that
  * returns nothing to say so is one system call per file more).
  */
-function readChunk(fd: number, want: number, enough = want, buf = Buffer.allocUnsafe(want)): Buffer {
+function readChunk(fd: number, want: number, enough = want, buf: Buffer = Buffer.allocUnsafe(want)): Buffer {
   let got = 0;
   while (got < want) {
     const n = readSync(fd, buf, got, want - got, null);
