@@ -32,16 +32,39 @@ function settle(list: number[]): void {
 
 const NO_CANDIDATES: Candidates = Object.freeze({ byRule: Object.freeze([]) as unknown as number[][], extra: Object.freeze([]) as unknown as number[] });
 
+/** The rule a keyword anchors (rules.length for an extra word), its anchor, and the anchor's `notAfter` as a table of the character codes it holds (below 256). */
+interface Owner {
+  group: number;
+  anchor: Anchor;
+  notAfter: Uint8Array | undefined;
+}
+
+/** `chars` as a table over the codes 0 to 255: 1 where the class holds the character. */
+function codeTable(chars: RegExp): Uint8Array {
+  const table = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) table[c] = chars.test(String.fromCharCode(c)) ? 1 : 0;
+  return table;
+}
+
+/** Is there a character before `start` that `notAfter` refuses? Codes past 255 are never in the table (the classes used are ASCII). */
+const refusedBefore = (notAfter: Uint8Array, text: string, start: number): boolean => start > 0 && notAfter[text.charCodeAt(start - 1)] === 1;
+
+/** Where the match of `o`'s keyword found at `at` would start, or -1: none there, or one that its pattern's lookbehind refuses. */
+function candidateStart(o: Owner, text: string, at: number): number {
+  const start = startFor(o.anchor, text, at);
+  return start >= 0 && o.notAfter && refusedBefore(o.notAfter, text, start) ? -1 : start;
+}
+
 /** A compiled prefilter for one rule list and one list of extra (caseless) key words. */
 export class Prefilter {
   private readonly set: KeywordSet;
-  /** For each keyword: the rule it anchors (rules.length for an extra word) and the anchor. */
-  private readonly owners: Array<{ group: number; anchor: Anchor }>;
+  /** For each keyword, what it anchors. */
+  private readonly owners: Owner[];
 
   constructor(private readonly rules: readonly Rule[], extra: readonly string[]) {
-    const owners: Array<{ group: number; anchor: Anchor }> = [];
-    rules.forEach((r, group) => r.anchors.forEach((anchor) => owners.push({ group, anchor })));
-    for (const marker of extra) owners.push({ group: rules.length, anchor: { marker, caseless: true } });
+    const owners: Owner[] = [];
+    rules.forEach((r, group) => r.anchors.forEach((anchor) => owners.push({ group, anchor, notAfter: anchor.notAfter && codeTable(anchor.notAfter) })));
+    for (const marker of extra) owners.push({ group: rules.length, anchor: { marker, caseless: true }, notAfter: undefined });
     this.owners = owners;
     this.set = new KeywordSet(owners.map((o): Keyword => ({ text: o.anchor.marker, caseless: o.anchor.caseless === true })));
   }
@@ -58,11 +81,12 @@ export class Prefilter {
     const lists: number[][] = [];
     const unsorted = new Set<number[]>();
     for (let h = 0; h < found.length; h += 2) {
-      const o = this.owners[found[h] as number] as { group: number; anchor: Anchor };
+      const o = this.owners[found[h] as number] as Owner;
+      const start = candidateStart(o, text, found[h + 1] as number);
+      if (start < 0) continue;
       const list = (lists[o.group] ??= []);
-      const start = startFor(o.anchor, text, found[h + 1] as number);
       const last = list[list.length - 1];
-      if (start < 0 || last === start) continue;
+      if (last === start) continue;
       if (last !== undefined && last > start) unsorted.add(list);
       list.push(start);
     }

@@ -9,6 +9,9 @@ import { isPlaceholder } from './values';
 
 const notPlaceholder = (s: string): boolean => !isPlaceholder(s);
 
+/** A character a token is glued to, so that no token starts right after one. */
+const TOKEN_CHAR = /[A-Za-z0-9_]/;
+
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A rule from a whole pattern (the secret is group 1) and where it starts. */
@@ -27,5 +30,5 @@ export function prefixed(id: string, title: string, severity: Severity, prefix: 
 /** As `prefixed`, for a token that starts with any of `prefixes`. */
 export function anyOf(id: string, title: string, severity: Severity, prefixes: readonly string[], body: string): Rule {
   const p = prefixes.map(escape).join('|');
-  return rule(id, title, severity, new RegExp(`(?<![A-Za-z0-9_])((?:${p})${body})(?![A-Za-z0-9_-])`, 'g'), ...prefixes.map((marker) => ({ marker })));
+  return rule(id, title, severity, new RegExp(`(?<!${TOKEN_CHAR.source})((?:${p})${body})(?![A-Za-z0-9_-])`, 'g'), ...prefixes.map((marker) => ({ marker, notAfter: TOKEN_CHAR })));
 }

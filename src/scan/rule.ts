@@ -10,6 +10,12 @@ export interface Anchor {
   readonly marker: string;
   readonly caseless?: boolean;
   readonly back?: { readonly chars: RegExp; readonly min: number; readonly max: number };
+  /**
+   * The characters the pattern's own lookbehind refuses right before the match start
+   * (`(?<![A-Za-z0-9_])`): a start after one of them is no candidate, and its pattern is
+   * never tried there. A marker inside words (`s.` in `this.x`) then costs no attempt.
+   */
+  readonly notAfter?: RegExp;
 }
 
 /** One detection rule over text. Its pattern is global; the secret is capture group `group`. */

@@ -63,7 +63,7 @@ export const KNOWN_RULES: readonly Rule[] = [
   { id: 'vault-token', title: 'Vault token', severity: 'critical',
     pattern: /(hv[sbr]\.(?<![A-Za-z0-9_.-]....)[A-Za-z0-9_-]{24,512})(?![A-Za-z0-9_-])/g, group: 1, anchors: lit('hvs.', 'hvb.', 'hvr.'), accept: notPlaceholder },
   { id: 'vault-token-legacy', title: 'Vault token (legacy s. form)', severity: 'high',
-    pattern: /(?<![A-Za-z0-9_.$-])(s\.[A-Za-z0-9]{24})(?![A-Za-z0-9_.-])/g, group: 1, anchors: lit('s.'), accept: legacyVaultOk },
+    pattern: /(?<![A-Za-z0-9_.$-])(s\.[A-Za-z0-9]{24})(?![A-Za-z0-9_.-])/g, group: 1, anchors: [{ marker: 's.', notAfter: /[A-Za-z0-9_.$-]/ }], accept: legacyVaultOk },
   { id: 'npm-token', title: 'npm access token', severity: 'critical',
     pattern: /(npm_(?<![A-Za-z0-9_]npm_)[A-Za-z0-9]{36})(?![A-Za-z0-9])/g, group: 1, anchors: lit('npm_'), accept: notPlaceholder },
   { id: 'npmrc-auth', title: '.npmrc registry credential', severity: 'critical',
