@@ -97,6 +97,18 @@ describe('matching at candidate starts', () => {
     expect(steps.attempts).toBe(0);
   });
 
+  // A start that the pattern's own lookbehind refuses (Anchor.notAfter) is no candidate; the hits above stay the same.
+  it.each([
+    ['the legacy Vault marker inside words', 'this.x = os.path; items.sort()', 0],
+    ['the legacy Vault marker after a separator', 'x = s.x; (s.y)', 2],
+    ['a provider prefix glued to a word', `xLTAI${'a'.repeat(16)} id_LTAI${'b'.repeat(16)}`, 0],
+    ['a provider prefix after a separator', ` LTAI${'a'.repeat(16)} "LTAI${'b'.repeat(16)}"`, 2],
+  ])('%s: the number of pattern attempts', (_what, text, attempts) => {
+    const steps: MatchSteps = { attempts: 0 };
+    matchKnown(text, KNOWN_RULES, steps);
+    expect(steps.attempts).toBe(attempts);
+  });
+
   it.each([100, 1000, 10_000])('%i anchors: at most one attempt per anchor and rule', (n) => {
     const steps: MatchSteps = { attempts: 0 };
     matchText('x = ghp_short; '.repeat(n), 'text', steps);
