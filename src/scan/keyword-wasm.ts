@@ -174,39 +174,50 @@ export class WasmKeywordPass {
   /** Hit pairs kept between calls (a window has a few thousand). */
   private found = new Int32Array(1024);
 
-  /** One chunk of `n` bytes at `input` (offset `from` in the whole), from state `s`; its hits appended to `found`; returns the state after it. */
+  /**
+   * One chunk of `n` bytes at `input` (offset `from` in the whole), from state `s`; its
+   * hits appended to `found`; returns the state after it. Indexed loops and no closures:
+   * this runs for every 64 KiB of every file, and small code is optimized sooner and at
+   * less cost.
+   */
   private chunk(n: number, s: number, from: number, found: { hits: Int32Array; count: number }): number {
     const { words, input, warm } = this;
     // Each lane reads `m` bytes; too short a chunk for lanes of at least `warm + 1` bytes runs in lane 0 alone.
     const m = Math.ceil((n + (LANES - 1) * warm) / LANES);
     const alone = m <= warm;
-    const starts = lanes.map((j) => (alone ? 0 : Math.min(j * (m - warm), n - m)));
-    for (const j of lanes) {
-      words[laneVar(j, 0) / 4] = input + (starts[j] as number);
+    for (let j = 0; j < LANES; j++) {
+      words[laneVar(j, 0) / 4] = input + laneStart(j, alone, m, n, warm);
       words[laneVar(j, 1) / 4] = j === 0 ? s : 0;
       words[laneVar(j, 2) / 4] = this.output + j * this.laneBytes;
     }
     this.scanFn(this.first, input + (alone ? n : m));
     this.steps += LANES * (alone ? n : m);
-    for (const j of lanes) {
+    for (let j = 0; j < LANES; j++) {
       // Lane j's hits count from where lane j - 1 stopped; with one lane, the others' are all dropped.
-      const valid = input + (j === 0 ? 0 : alone ? n : (starts[j - 1] as number) + m);
-      const begin = (this.output + j * this.laneBytes) / 4;
-      const end = (words[laneVar(j, 2) / 4] as number) / 4;
-      if (found.hits.length < found.count * 2 + (end - begin)) found.hits = grown(found.hits, found.count * 2 + (end - begin));
-      const { hits } = found;
-      let c = found.count * 2;
-      for (let o = begin; o < end; o += 2) {
-        const at = words[o] as number;
-        if (at < valid) continue;
-        hits[c++] = from + at - input;
-        hits[c++] = (words[o + 1] as number) >> 2;
-      }
-      found.count = c / 2;
+      const valid = input + (j === 0 ? 0 : alone ? n : laneStart(j - 1, alone, m, n, warm) + m);
+      this.collect((this.output + j * this.laneBytes) / 4, (words[laneVar(j, 2) / 4] as number) / 4, valid, from, found);
     }
     return words[laneVar(alone ? 0 : LANES - 1, 1) / 4] as number;
   }
+
+  /** A lane's hit pairs in `words[begin..end)`, those at or after address `valid`, appended to `found` as positions in the whole (offset `from`). */
+  private collect(begin: number, end: number, valid: number, from: number, found: { hits: Int32Array; count: number }): void {
+    const { words, input } = this;
+    if (found.hits.length < found.count * 2 + (end - begin)) found.hits = grown(found.hits, found.count * 2 + (end - begin));
+    const { hits } = found;
+    let c = found.count * 2;
+    for (let o = begin; o < end; o += 2) {
+      const at = words[o] as number;
+      if (at < valid) continue;
+      hits[c++] = from + at - input;
+      hits[c++] = (words[o + 1] as number) >> 2;
+    }
+    found.count = c / 2;
+  }
 }
+
+/** Where lane `j` starts reading in a chunk of `n` bytes, lanes of `m` bytes each (all at 0 when `alone`). */
+const laneStart = (j: number, alone: boolean, m: number, n: number, warm: number): number => (alone ? 0 : Math.min(j * (m - warm), n - m));
 
 /** `a` copied into an array of at least `n` elements. */
 function grown(a: Int32Array, n: number): Int32Array {

@@ -160,10 +160,12 @@ export class KeywordSet {
 
   /** The keywords of output state `o` that end at `i`: caseless ones as they are, the others checked case for case. */
   private confirm(text: string, i: number, o: number, found: number[]): void {
-    for (const id of this.outs[o] ?? []) {
-      const k = this.keywords[id];
-      const start = i + 1 - (k?.text.length ?? 0);
-      if (k && (k.caseless || text.startsWith(k.text, start))) found.push(id, start);
+    const ids = this.outs[o] as number[];
+    for (let j = 0; j < ids.length; j++) {
+      const id = ids[j] as number;
+      const k = this.keywords[id] as Keyword;
+      const start = i + 1 - k.text.length;
+      if (k.caseless || text.startsWith(k.text, start)) found.push(id, start);
     }
   }
 }
