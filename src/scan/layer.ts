@@ -44,10 +44,11 @@ export function tooLarge(name: string, limit: number, rest: string): string {
 
 /** Analysis chosen by file name: Dockerfile checks for Dockerfiles, the general rules otherwise, read as code, docs or text (code-files.ts). */
 export function analyserFor(path: string): Analyse {
-  const base = path.split('/').pop() ?? '';
+  const base = path.slice(path.lastIndexOf('/') + 1);
   if (isDockerfileName(base)) return analyseDockerfile;
-  const withBytes = (text: string, bytes?: Uint8Array): RawMatch[] => matchText(text, textKind(base, text), undefined, bytes);
-  return Object.assign((text: string) => withBytes(text), { withBytes });
+  const analyse: Analyse = (text: string) => matchText(text, textKind(base, text));
+  analyse.withBytes = (text: string, bytes: Uint8Array): RawMatch[] => matchText(text, textKind(base, text), undefined, bytes);
+  return analyse;
 }
 
 function parentOf(path: string): string {

@@ -7,6 +7,7 @@ export const WINDOW_BYTES = 1 << 20;
 /** Each window re-reads this much of the previous one, so a match across a cut (a PEM key) is still whole. */
 export const OVERLAP_BYTES = 64 << 10;
 const BINARY_PROBE = 8000;
+const EMPTY = Buffer.alloc(0);
 
 /** Binary content: a NUL byte in the first BINARY_PROBE bytes. */
 export const isBinary = (head: Buffer): boolean => head.subarray(0, BINARY_PROBE).includes(0);
@@ -55,7 +56,7 @@ const TOKEN_CHAR = /[A-Za-z0-9_+/=.-]/;
  */
 class Windows {
   readonly out: StreamScan = { matches: [], binary: false, bytes: 0, truncated: false };
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
   private line = 1;
   /** Characters of the current line that earlier windows already consumed (a line longer than a window). */
   private carried = 0;
@@ -77,7 +78,7 @@ class Windows {
       this.gather();
       this.first = false;
       out.binary = isBinary(this.buf);
-      if (out.binary) this.buf = Buffer.alloc(0);
+      if (out.binary) this.buf = EMPTY;
     }
     if (!out.binary && this.buf.length + this.pendingLen >= WINDOW_BYTES) {
       this.gather();

@@ -9,7 +9,7 @@ import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { toFinding } from './finding';
-import { fileNameMatch } from './file-names';
+import { localFileNameMatch } from './file-names';
 import { forPath } from './fixture-paths';
 import { ImageScan, type TargetScan } from './image';
 import { analyserFor, MEMBER_LIMIT, tooLarge } from './layer';
@@ -70,65 +70,58 @@ async function walkDir(root: string, skip: PathFilter): Promise<TargetScan> {
     else if (d.isDirectory() && d.name !== '.git') stack.push([full, rel]);
     else if (!d.isFile()) return undefined;
     else if (skip(full, rel)) out.counts.ignored++;
-    else {
-      const scanned = scanLoose(full, full, rel);
-      if (scanned === STREAM) return scanPacked(full, full, rel).catch((err: unknown) => unreadable(full, err));
-      merge(out, scanned);
-    }
+    else if (!scanLoose(full, full, rel, out)) return scanPacked(full, full, rel).catch((err: unknown) => unreadable(full, err));
     return undefined;
   }
 }
-
-/** scanLoose's answer for a file to stream: an archive, or a gzip file too large to inflate at once. */
-const STREAM = Symbol('stream');
 
 const unreadable = (display: string, err: unknown): TargetScan => ({ ...emptyScan(), problems: [`${display}: cannot read (${reason(err)})`] });
 
 /** A regular file: an image archive when it is a tar or gzip, text otherwise; `rel` tells a test fixture. */
 async function scanFile(path: string, display: string, rel: string): Promise<TargetScan> {
-  const scanned = scanLoose(path, display, rel);
-  return scanned === STREAM ? await scanPacked(path, display, rel).catch((err: unknown) => unreadable(display, err)) : scanned;
+  const out = emptyScan();
+  return scanLoose(path, display, rel, out) ? out : await scanPacked(path, display, rel).catch((err: unknown) => unreadable(display, err));
 }
 
 /**
- * A regular file scanned synchronously, read and analysed without a promise: text, or a
- * small gzip file of text inflated at once (gzip-text.ts). STREAM when it is to be
- * streamed instead: an archive, or a large gzip file.
+ * A regular file scanned synchronously, read and analysed without a promise, its findings,
+ * problems and counts added to `out` (a directory's walk adds every file into one): text,
+ * or a small gzip file of text inflated at once (gzip-text.ts). False, with nothing added,
+ * when it is to be streamed instead: an archive, or a large gzip file.
  */
-function scanLoose(path: string, display: string, rel: string): TargetScan | typeof STREAM {
+function scanLoose(path: string, display: string, rel: string, out: TargetScan): boolean {
   let file: OpenFile | undefined;
   try {
     file = openFile(path);
     const kind = sniff(file.head);
-    if (kind === 'tar' || kind === 'gzip') {
-      const packed = kind === 'gzip' ? readWhole(file, SMALL_GZIP) : undefined;
-      const inflated = packed && inflateAtOnce(packed);
-      return inflated && sniff(inflated) !== 'tar' ? inflatedScan(scanChunks(pieces(inflated), analyserFor(inflatedPath(path)), MEMBER_LIMIT), path, display, rel) : STREAM;
-    }
-    return scanText(file, path, display, rel);
+    if (kind !== 'tar' && kind !== 'gzip') return scanText(file, path, display, rel, out);
+    const packed = kind === 'gzip' ? readWhole(file, SMALL_GZIP) : undefined;
+    const inflated = packed && inflateAtOnce(packed);
+    if (!inflated || sniff(inflated) === 'tar') return false;
+    addInflated(scanChunks(pieces(inflated), analyserFor(inflatedPath(path)), MEMBER_LIMIT), path, display, rel, out);
   } catch (err) {
-    return unreadable(display, err);
+    out.problems.push(`${display}: cannot read (${reason(err)})`);
   } finally {
     if (file) closeFile(file);
   }
+  return true;
 }
 
-/** A text file (or a binary one, told by its first bytes and not read further). */
-function scanText(file: OpenFile, path: string, display: string, rel: string): TargetScan {
-  const out = emptyScan();
-  const named = fileNameMatch(path.split(/[\\/]/).join('/'));
+/** A text file (or a binary one, told by its first bytes and not read further), added to `out`. */
+function scanText(file: OpenFile, path: string, display: string, rel: string, out: TargetScan): true {
+  const named = localFileNameMatch(path);
   if (named) out.findings.push(toFinding(forPath(named, rel), display));
-  out.counts.files = 1;
+  out.counts.files++;
   if (isBinary(file.head)) {
-    out.counts.binary = 1;
-    out.counts.bytes = file.size;
-    return out;
+    out.counts.binary++;
+    out.counts.bytes += file.size;
+    return true;
   }
   const scanned = scanChunks(chunksOf(file), analyserFor(path));
-  out.counts.bytes = scanned.bytes;
-  out.counts.binary = scanned.binary ? 1 : 0;
+  out.counts.bytes += scanned.bytes;
+  if (scanned.binary) out.counts.binary++;
   for (const m of scanned.matches) out.findings.push(toFinding(forPath(m, rel), display));
-  return out;
+  return true;
 }
 
 /** A tar or gzip file: an image archive, or (`x.json.gz`) compressed text, bounded by the member limit. */
@@ -138,23 +131,23 @@ async function scanPacked(path: string, display: string, rel: string): Promise<T
   // A gzip file is an archive when what it inflates to is a tar; otherwise its text is scanned.
   const inflated = await peek(Readable.from(all).pipe(createGunzip()), 512);
   if (sniff(inflated.head) === 'tar') return await scanArchive(inflated.all, display, false);
-  return inflatedScan(await scanStream(inflated.all, analyserFor(inflatedPath(path)), MEMBER_LIMIT), path, display, rel);
+  const out = emptyScan();
+  addInflated(await scanStream(inflated.all, analyserFor(inflatedPath(path)), MEMBER_LIMIT), path, display, rel, out);
+  return out;
 }
 
 /** The path a gzip file's text is analysed as: `x.json.gz` as `x.json`. */
 const inflatedPath = (path: string): string => path.replace(/\.t?gz$/i, '');
 
-/** The outcome for gzip file `path` whose inflated text (bounded by the member limit) was scanned. */
-function inflatedScan(scanned: StreamScan, path: string, display: string, rel: string): TargetScan {
-  const out = emptyScan();
-  const named = fileNameMatch(path.split(/[\\/]/).join('/'));
+/** Gzip file `path`, whose inflated text (bounded by the member limit) was scanned, added to `out`. */
+function addInflated(scanned: StreamScan, path: string, display: string, rel: string, out: TargetScan): void {
+  const named = localFileNameMatch(path);
   if (named) out.findings.push(toFinding(forPath(named, rel), display));
   if (scanned.truncated) out.problems.push(`${display}: ${tooLarge('inflated text', MEMBER_LIMIT, 'the rest was')}`);
-  out.counts.files = 1;
-  out.counts.bytes = scanned.bytes;
-  out.counts.binary = scanned.binary ? 1 : 0;
+  out.counts.files++;
+  out.counts.bytes += scanned.bytes;
+  if (scanned.binary) out.counts.binary++;
   for (const m of scanned.matches) out.findings.push(toFinding(forPath(m, rel), display));
-  return out;
 }
 
 async function scanArchive(source: AsyncIterable<Buffer>, display: string, gzip: boolean): Promise<TargetScan> {
