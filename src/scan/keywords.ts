@@ -5,10 +5,50 @@
  */
 import { fitsWasm, WasmKeywordPass } from './keyword-wasm';
 
-/** A literal to look for; `caseless` ones match in any ASCII case. */
+/**
+ * A literal to look for; `caseless` ones match in any ASCII case. `notAfter`: characters
+ * that, right before it, make an occurrence not worth reporting (the caller checks it too;
+ * for a short literal the automaton leaves such occurrences out itself, see guards()).
+ */
 export interface Keyword {
   readonly text: string;
   readonly caseless: boolean;
+  readonly notAfter?: RegExp;
+}
+
+/** Longest literal that gets guards: each costs a state per guard and character, and a longer literal is seldom glued to a word. */
+const GUARDED_LENGTH = 2;
+
+/**
+ * Guard literals: for a short keyword with `notAfter`, one more literal per character the
+ * class holds, that character then the keyword (`is.` for `s.`). The automaton takes the
+ * keyword out of every state a guard reaches (automaton()), so an occurrence glued to such
+ * a character is never reported and costs nothing past the table step: `s.` inside
+ * `this.x` is most of what the legacy Vault token's marker finds in code. Only for an
+ * ASCII class that holds both cases of each letter it holds (the table folds case), so a
+ * guard never drops an occurrence the class allows. Returns each guard with the keyword it drops.
+ */
+function guards(keywords: readonly Keyword[]): Array<{ guard: Keyword; drops: number }> {
+  const out: Array<{ guard: Keyword; drops: number }> = [];
+  keywords.forEach((k, id) => {
+    const chars = k.notAfter && k.text.length <= GUARDED_LENGTH ? guardChars(k.notAfter) : [];
+    for (const ch of chars) out.push({ guard: { text: ch + k.text, caseless: k.caseless }, drops: id });
+  });
+  return out;
+}
+
+/** The characters of `cls`, one per letter (lower case), when it is ASCII and holds both cases of its letters; none otherwise. */
+function guardChars(cls: RegExp): string[] {
+  const holds = (c: number): boolean => cls.test(String.fromCharCode(c));
+  for (let c = 128; c < 256; c++) if (holds(c)) return [];
+  const chars: string[] = [];
+  for (let c = 0; c < 128; c++) {
+    const ch = String.fromCharCode(c);
+    if (!holds(c)) continue;
+    if (ch.toLowerCase() !== ch.toUpperCase() && holds(ch.toLowerCase().charCodeAt(0)) !== holds(ch.toUpperCase().charCodeAt(0))) return [];
+    if (ch === ch.toLowerCase()) chars.push(ch);
+  }
+  return chars;
 }
 
 /** Character classes: 0 for every character no keyword holds, then one per folded character; one entry per UTF-16 unit, so no range check. */
@@ -46,8 +86,12 @@ function trie(keywords: readonly Keyword[], classes: Uint8Array, width: number):
   return { children: children.subarray(0, own.length * width), own };
 }
 
-/** The full transition table (failure links folded in) and every state's keywords, its own and its suffixes'. */
-function automaton(children: Int32Array, own: number[][], width: number): { delta: Int32Array; outs: number[][] } {
+/**
+ * The full transition table (failure links folded in) and every state's keywords, its own
+ * and its suffixes'. A guard's state (`drops`: guard id to the keyword it drops) reports
+ * neither the guard nor the keyword it drops, nor does any state whose suffix it is.
+ */
+function automaton(children: Int32Array, own: number[][], width: number, drops: ReadonlyMap<number, number>): { delta: Int32Array; outs: number[][] } {
   const delta = new Int32Array(children.length);
   const fail = new Int32Array(own.length);
   const outs = own.map((o) => [...o]);
@@ -61,6 +105,9 @@ function automaton(children: Int32Array, own: number[][], width: number): { delt
     const s = queue[q] as number;
     const f = fail[s] as number;
     (outs[s] as number[]).push(...(outs[f] as number[]));
+    // Breadth first, so every state that has this one as a suffix reads the outputs after the drop.
+    const guard = (own[s] as number[]).find((id) => drops.has(id));
+    if (guard !== undefined) outs[s] = (outs[s] as number[]).filter((id) => id !== guard && id !== drops.get(guard));
     for (let c = 0; c < width; c++) {
       const t = children[s * width + c] as number;
       const viaFail = delta[f * width + c] as number;
@@ -95,9 +142,12 @@ export class KeywordSet {
 
   /** `options.wasm: false` keeps the byte pass in JavaScript (the tests compare the two). */
   constructor(readonly keywords: readonly Keyword[], options: { wasm?: boolean } = {}) {
-    const { classes, width } = classTable(keywords);
-    const { children, own } = trie(keywords, classes, width);
-    const { delta, outs } = automaton(children, own, width);
+    const guarded = guards(keywords);
+    const all = [...keywords, ...guarded.map((g) => g.guard)];
+    const drops = new Map(guarded.map((g, i) => [keywords.length + i, g.drops]));
+    const { classes, width } = classTable(all);
+    const { children, own } = trie(all, classes, width);
+    const { delta, outs } = automaton(children, own, width, drops);
     const order = [...outs.keys()].filter((s) => outs[s]?.length === 0);
     this.firstOutput = order.length * width;
     order.push(...[...outs.keys()].filter((s) => outs[s]?.length !== 0));
@@ -110,7 +160,7 @@ export class KeywordSet {
     this.outs = order.slice(this.firstOutput / width).map((s) => outs[s] ?? []);
     this.classes = classes;
     this.width = width;
-    this.depth = Math.max(0, ...keywords.map((k) => k.text.length));
+    this.depth = Math.max(0, ...all.map((k) => k.text.length));
     if (options.wasm === false || !fitsWasm(width)) this.wasm = null;
   }
 

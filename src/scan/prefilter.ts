@@ -66,7 +66,7 @@ export class Prefilter {
     rules.forEach((r, group) => r.anchors.forEach((anchor) => owners.push({ group, anchor, notAfter: anchor.notAfter && codeTable(anchor.notAfter) })));
     for (const marker of extra) owners.push({ group: rules.length, anchor: { marker, caseless: true }, notAfter: undefined });
     this.owners = owners;
-    this.set = new KeywordSet(owners.map((o): Keyword => ({ text: o.anchor.marker, caseless: o.anchor.caseless === true })));
+    this.set = new KeywordSet(owners.map((o): Keyword => ({ text: o.anchor.marker, caseless: o.anchor.caseless === true, notAfter: o.anchor.notAfter })));
   }
 
   /**

@@ -16,7 +16,7 @@ const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
 
 /** The scanner's own keyword set: every rule's anchors and the generic rule's words. */
 const SCANNER: Keyword[] = [
-  ...KNOWN_RULES.flatMap((r) => r.anchors.map((a) => ({ text: a.marker, caseless: a.caseless === true }))),
+  ...KNOWN_RULES.flatMap((r) => r.anchors.map((a) => ({ text: a.marker, caseless: a.caseless === true, notAfter: a.notAfter }))),
   ...GENERIC_WORDS.map((text) => ({ text, caseless: true })),
 ];
 const LONGEST = SCANNER.reduce((a, k) => (k.text.length > a.length ? k.text : a), '');

@@ -38,6 +38,25 @@ describe('KeywordSet', () => {
     expect(sorted(set.scan(text))).toEqual(sorted(naive(text, words)));
   });
 
+  // A short word with `notAfter` is never reported right after a character of that class (the automaton's guards); a long one is, and the caller drops it.
+  it.each([
+    ['glued to words', 'this.x os.path a_s.b 9s.c $s.d -s.e'],
+    ['after separators and at the start', 's.a (s.b) "s.c" =s.d \ts.e'],
+    ['case folding: both cases refused, a long word left as it is', 'Xs.a xs.b XLTAIabc -LTAIdef'],
+  ])('notAfter, %s: a plain search less the refused short ones, in JavaScript and WebAssembly', (_label, text) => {
+    const guarded = [
+      { text: 's.', caseless: false, notAfter: /[A-Za-z0-9_.$-]/ }, { text: 'LTAI', caseless: false, notAfter: /[A-Za-z0-9_]/ }, { text: 'key', caseless: true },
+    ];
+    const refused = (id: number, start: number) => (guarded[id]?.text.length ?? 0) <= 2 && start > 0 && (guarded[id]?.notAfter?.test(text.charAt(start - 1)) ?? false);
+    const pairs = (flat: number[]) => flat.reduce<Array<[number, number]>>((a, x, i) => (i % 2 ? [...a.slice(0, -1), [a[a.length - 1]?.[0] ?? -1, x]] : [...a, [x, -1]]), []);
+    const want = pairs(naive(text, guarded)).filter(([id, start]) => !refused(id, start)).sort();
+    const set = new KeywordSet(guarded);
+    expect(pairs(set.scan(text)).sort()).toEqual(want);
+    expect(pairs(set.scanBytes(Buffer.from(text, 'latin1'), text)).sort()).toEqual(want);
+    expect(pairs(new KeywordSet(guarded, { wasm: false }).scanBytes(Buffer.from(text, 'latin1'), text)).sort()).toEqual(want);
+    expect(naive(text, guarded).length).toBeGreaterThan(0);
+  });
+
   it('rejects a keyword outside ASCII', () => {
     expect(() => new KeywordSet([{ text: 'clé', caseless: false }])).toThrow(RangeError);
   });
