@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import zlib, { deflateRawSync, gzipSync } from 'node:zlib';
 import { CHUNK_BYTES, closeFile, openFile, readWhole } from '../../../src/scan/file-chunks';
-import { inflateAtOnce, pieces } from '../../../src/scan/gzip-text';
+import { deflateStart, inflateAtOnce, pieces } from '../../../src/scan/gzip-text';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'read-whole-'))));
@@ -64,6 +64,46 @@ describe('inflateAtOnce', () => {
     } finally {
       concat.mockRestore();
     }
+  });
+
+  // A member built by hand (RFC 1952): each optional header field, and a trailer whose CRC-32 is `crc`.
+  const member = (flags: number, fields: Buffer, crc: number): Buffer => {
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(crc >>> 0, 0);
+    trailer.writeUInt32LE(text.length, 4);
+    return Buffer.concat([Buffer.from([0x1f, 0x8b, 8, flags, 0, 0, 0, 0, 0, 3]), fields, deflateRawSync(text), trailer]);
+  };
+  const gz = gzipSync(text);
+  const crc = gz.readUInt32LE(gz.length - 8);
+  it.each([
+    ['no optional field', 0, Buffer.alloc(0)],
+    ['a name', 8, Buffer.from('service-2.json\0')],
+    ['an extra field, a name and a comment', 4 | 8 | 16, Buffer.concat([Buffer.from([3, 0, 1, 2, 3]), Buffer.from('n\0c\0')])],
+    ['a header CRC', 2, Buffer.from([0, 0])],
+  ])('one member with %s: inflated from its deflate data, without zlib\'s gunzip', (_label, flags, fields) => {
+    const packed = member(flags, fields, crc);
+    expect(deflateStart(packed)).toBe(10 + fields.length);
+    const gunzip = jest.spyOn(zlib, 'gunzipSync');
+    try {
+      expect(inflateAtOnce(packed)?.equals(text)).toBe(true);
+      expect(gunzip).not.toHaveBeenCalled();
+    } finally {
+      gunzip.mockRestore();
+    }
+  });
+
+  it('reads a member whose trailer CRC-32 is wrong: the scan has no use for the check', () => {
+    expect(() => zlib.gunzipSync(member(0, Buffer.alloc(0), crc + 1))).toThrow(expect.objectContaining({ code: 'Z_DATA_ERROR' }));
+    expect(inflateAtOnce(member(0, Buffer.alloc(0), crc + 1))?.equals(text)).toBe(true);
+  });
+
+  it.each([
+    ['reserved flags', Buffer.from([0x1f, 0x8b, 8, 0x20, 0, 0, 0, 0, 0, 3, ...Array<number>(20).fill(0)])],
+    ['no deflate method', Buffer.from([0x1f, 0x8b, 7, 0, 0, 0, 0, 0, 0, 3, ...Array<number>(20).fill(0)])],
+    ['a name that never ends', Buffer.from([0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 3, ...Array<number>(20).fill(65)])],
+    ['too short for data and trailer', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8])],
+  ])('a header with %s is left to zlib\'s gunzip (no deflate start)', (_label, packed) => {
+    expect(deflateStart(packed)).toBe(-1);
   });
 
   it('throws zlib\'s own error on a truncated stream', () => {
