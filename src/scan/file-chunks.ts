@@ -12,27 +12,21 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 /** Largest read: the scanner's window, so a window is usually one chunk. */
 export const CHUNK_BYTES = 1 << 20;
 
-/** An open file: its size when opened, and its first chunk (all of it when small; valid until the next `openFile`). */
+/** An open file: its first chunk (all of it when small; valid until the next `openFile`), and whether the file ended there. */
 export interface OpenFile {
   fd: number;
-  size: number;
   head: Buffer;
-  /** The head read came short: the file ends there. */
+  /** The file ends with the head: a read returned nothing before the head was full. */
   ended: boolean;
 }
 
-/**
- * Up to `want` bytes: fewer at the end of the file, or once `enough` are in after a read
- * that came short (the size the file had when opened: its end is there, and a read that
- * returns nothing to say so is one system call per file more).
- */
-function readChunk(fd: number, want: number, enough = want, buf: Buffer = Buffer.allocUnsafe(want)): Buffer {
+/** Up to `want` bytes, fewer only at the end of the file (a read that returns nothing), into `buf`. */
+function readChunk(fd: number, want: number, buf: Buffer = Buffer.allocUnsafe(want)): Buffer {
   let got = 0;
   while (got < want) {
     const n = readSync(fd, buf, got, want - got, null);
     if (n === 0) break;
     got += n;
-    if (got >= enough) break;
   }
   return got === buf.length ? buf : buf.subarray(0, got);
 }
@@ -44,22 +38,26 @@ function readChunk(fd: number, want: number, enough = want, buf: Buffer = Buffer
  */
 let headBuffer: Buffer | undefined;
 
-/** Opens `path` and reads its first chunk (valid until the next call); the caller closes `fd` (closeFile). */
+/**
+ * Opens `path` and reads its first chunk (valid until the next call); the caller closes
+ * `fd` (closeFile). No `fstat`: a file that fits its first chunk is read until a read
+ * returns nothing, which costs less than the stat (its object, its dates), measured over
+ * the files of an installed Python tree: 96 against 118 ms.
+ */
 export function openFile(path: string): OpenFile {
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
-    // One byte more than the size said, so a file that grew since is still read on
-    // (the read then fills the buffer); one that came short at the size has ended.
-    const want = Math.min(CHUNK_BYTES, size + 1);
     headBuffer ??= Buffer.allocUnsafeSlow(CHUNK_BYTES);
-    const head = readChunk(fd, want, Math.min(want, size), headBuffer.subarray(0, want));
-    return { fd, size, head, ended: head.length < want };
+    const head = readChunk(fd, CHUNK_BYTES, headBuffer);
+    return { fd, head, ended: head.length < CHUNK_BYTES };
   } catch (err) {
     closeSync(fd);
     throw err;
   }
 }
+
+/** The file's size: the head's when it ended there, the file system's otherwise (asked only then: a large binary file, a large gzip file). */
+export const sizeOf = (file: OpenFile): number => (file.ended ? file.head.length : fstatSync(file.fd).size);
 
 /** The file's chunks, from the head on, until a read returns nothing. */
 export function* chunksOf(file: OpenFile): Generator<Buffer> {
@@ -72,7 +70,7 @@ export function* chunksOf(file: OpenFile): Generator<Buffer> {
 /** The whole file from the head on, or undefined when it is longer than `max` bytes (reading stops there). */
 export function readWhole(file: OpenFile, max: number): Buffer | undefined {
   if (file.ended) return file.head.length <= max ? file.head : undefined;
-  if (file.size > max) return undefined;
+  if (sizeOf(file) > max) return undefined;
   const parts: Buffer[] = [];
   let size = 0;
   for (const b of chunksOf(file)) {

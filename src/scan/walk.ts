@@ -15,7 +15,7 @@ import { ImageScan, type TargetScan } from './image';
 import { analyserFor, MEMBER_LIMIT, tooLarge } from './layer';
 import { drain, peek, sniff } from './stream-util';
 import { isBinary, scanChunks, scanStream, type StreamScan } from './text-scanner';
-import { chunksOf, closeFile, openFile, readWhole, type OpenFile } from './file-chunks';
+import { chunksOf, closeFile, openFile, readWhole, sizeOf, type OpenFile } from './file-chunks';
 import { inflateAtOnce, pieces, SMALL_GZIP } from './gzip-text';
 
 /** Decides whether a path (relative to the target directory) is skipped without reading it. */
@@ -114,7 +114,7 @@ function scanText(file: OpenFile, path: string, display: string, rel: string, ou
   out.counts.files++;
   if (isBinary(file.head)) {
     out.counts.binary++;
-    out.counts.bytes += file.size;
+    out.counts.bytes += sizeOf(file);
     return true;
   }
   const scanned = scanChunks(chunksOf(file), analyserFor(path));
