@@ -115,7 +115,8 @@ export const NAME_LIMIT = 64;
 
 /** Where a generic assignment can start: each alternative of GENERIC's name begins with one of these (any case). */
 export const GENERIC_WORDS = ['pass', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'key', 'credential', 'auth'];
-const GENERIC =
+/** The generic rule's pattern: a secret-like name, an assignment, a value (exported for the tests of its pre-check). */
+export const GENERIC =
   /(?:passw(?:or)?d|passphrase|pwd|pass|secret|token|api_?key|apikey|key|credential|auth)[A-Za-z0-9_.-]{0,64}["']?[ \t]{0,64}(?::=|=>|[:=])[ \t]{0,64}(["'`]?)([^\s"'`;,()<>[\]{}\\]{8,256})\1/gi;
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
 
@@ -149,10 +150,34 @@ function valueOk(text: string, m: RegExpExecArray, value: string, code: boolean)
   return !(code && unquoted && isExpression(value));
 }
 
+/** Longest run of name characters GENERIC can read from its start: the longest key word, then NAME_LIMIT more. */
+const GENERIC_RUN = Math.max(...GENERIC_WORDS.map((w) => w.length), 'passphrase'.length, 'password'.length) + NAME_LIMIT;
+
+const isNameCode = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
+
+/**
+ * Can GENERIC match at `start` at all: a run of name characters (its key word and the rest
+ * of the name) no longer than GENERIC_RUN, an optional quote, at most 64 blanks, then `:`
+ * or `=`. A shorter run is followed by a name character, which nothing after the name
+ * accepts, so the whole run is the only one to look at. Most key words are prose (`the key
+ * of`), and this look costs less than the pattern's attempt; a start it keeps is tried as before.
+ */
+export function assignmentMayFollow(text: string, start: number): boolean {
+  let i = start;
+  const end = Math.min(text.length, start + GENERIC_RUN + 1);
+  while (i < end && isNameCode(text.charCodeAt(i))) i++;
+  if (i - start > GENERIC_RUN) return false;
+  if (text.charCodeAt(i) === 34 || text.charCodeAt(i) === 39) i++;
+  for (let blanks = 0; blanks < 64 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9); blanks++) i++;
+  const c = text.charCodeAt(i);
+  return c === 58 || c === 61;
+}
+
 /** Entropy-gated generic assignments: `PASSWORD=...`, `token: ...`, `secret = "..."` with a random-looking value. */
 export function matchGeneric(text: string, code = false, starts?: readonly number[], steps: MatchSteps = { attempts: 0 }): RawMatch[] {
   const out: RawMatch[] = [];
-  for (const m of hitsAt(GENERIC, text, starts ?? prefilterFor(KNOWN_RULES).candidates(text).extra, steps)) {
+  const found = (starts ?? prefilterFor(KNOWN_RULES).candidates(text).extra).filter((at) => assignmentMayFollow(text, at));
+  for (const m of hitsAt(GENERIC, text, found, steps)) {
     const value = m[2] ?? '';
     if (!valueOk(text, m, value, code)) continue;
     const { name, from } = nameAround(text, m.index);
