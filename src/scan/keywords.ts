@@ -106,8 +106,11 @@ function automaton(children: Int32Array, own: number[][], width: number, drops: 
     const f = fail[s] as number;
     (outs[s] as number[]).push(...(outs[f] as number[]));
     // Breadth first, so every state that has this one as a suffix reads the outputs after the drop.
-    const guard = (own[s] as number[]).find((id) => drops.has(id));
-    if (guard !== undefined) outs[s] = (outs[s] as number[]).filter((id) => id !== guard && id !== drops.get(guard));
+    const guarded = (own[s] as number[]).filter((id) => drops.has(id));
+    if (guarded.length > 0) {
+      const gone = new Set(guarded.flatMap((id) => [id, drops.get(id) as number]));
+      outs[s] = (outs[s] as number[]).filter((id) => !gone.has(id));
+    }
     for (let c = 0; c < width; c++) {
       const t = children[s * width + c] as number;
       const viaFail = delta[f * width + c] as number;

@@ -57,6 +57,13 @@ describe('KeywordSet', () => {
     expect(naive(text, guarded).length).toBeGreaterThan(0);
   });
 
+  it('two short words with the same text and notAfter: both dropped after a refused character, both reported after a separator', () => {
+    const twice = [{ text: 's.', caseless: false, notAfter: /[A-Za-z0-9_.$-]/ }, { text: 's.', caseless: false, notAfter: /[A-Za-z0-9_]/ }, { text: 'ks.', caseless: false }];
+    const text = 'os.path ks.x (s.y)';
+    expect(new KeywordSet(twice).scanBytes(Buffer.from(text, 'latin1'), text)).toEqual([2, 8, 0, 14, 1, 14]);
+    expect(new KeywordSet(twice).scan(text)).toEqual([2, 8, 0, 14, 1, 14]);
+  });
+
   it('rejects a keyword outside ASCII', () => {
     expect(() => new KeywordSet([{ text: 'clé', caseless: false }])).toThrow(RangeError);
   });
