@@ -46,8 +46,9 @@ export function tooLarge(name: string, limit: number, rest: string): string {
 export function analyserFor(path: string): Analyse {
   const base = path.slice(path.lastIndexOf('/') + 1);
   if (isDockerfileName(base)) return analyseDockerfile;
-  const analyse: Analyse = (text: string) => matchText(text, textKind(base, text));
-  analyse.withBytes = (text: string, bytes: Uint8Array): RawMatch[] => matchText(text, textKind(base, text), undefined, bytes);
+  const withBytes = (text: string, bytes?: Uint8Array): RawMatch[] => matchText(text, textKind(base, text), undefined, bytes);
+  const analyse: Analyse = (text: string) => withBytes(text);
+  analyse.withBytes = withBytes;
   return analyse;
 }
 

@@ -4,7 +4,7 @@ import type { Severity } from './severity';
 import { isExpression, type TextKind } from './code-files';
 import { looksWritten } from './generated';
 import { isGenericSecretValue } from './values';
-import { Prefilter, type Candidates } from './prefilter';
+import { codeTable, Prefilter, type Candidates } from './prefilter';
 
 /** A rule hit inside one text: where the secret starts, and the secret itself (never printed). */
 export interface RawMatch {
@@ -153,7 +153,8 @@ function valueOk(text: string, m: RegExpExecArray, value: string, code: boolean)
 /** Longest run of name characters GENERIC can read from its start: the longest key word, then NAME_LIMIT more. */
 const GENERIC_RUN = Math.max(...GENERIC_WORDS.map((w) => w.length), 'passphrase'.length, 'password'.length) + NAME_LIMIT;
 
-const isNameCode = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
+/** NAME_CHAR by character code (codes past 255 are no name characters). */
+const NAME_CODES = codeTable(NAME_CHAR);
 
 /**
  * Can GENERIC match at `start` at all: a run of name characters (its key word and the rest
@@ -165,7 +166,7 @@ const isNameCode = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && 
 export function assignmentMayFollow(text: string, start: number): boolean {
   let i = start;
   const end = Math.min(text.length, start + GENERIC_RUN + 1);
-  while (i < end && isNameCode(text.charCodeAt(i))) i++;
+  while (i < end && NAME_CODES[text.charCodeAt(i)] === 1) i++;
   if (i - start > GENERIC_RUN) return false;
   if (text.charCodeAt(i) === 34 || text.charCodeAt(i) === 39) i++;
   for (let blanks = 0; blanks < 64 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9); blanks++) i++;

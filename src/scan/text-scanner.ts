@@ -66,8 +66,17 @@ class Windows {
 
   constructor(private readonly analyse: Analyse) {}
 
-  /** One chunk more. */
-  push(chunk: Buffer | Uint8Array): void {
+  /** One chunk more, unless it takes the stream past `limit` bytes: then it is left out, `truncated` is set, and false says to stop reading. */
+  accept(chunk: Buffer | Uint8Array, limit: number): boolean {
+    if (this.out.bytes + chunk.length > limit) {
+      this.out.truncated = true;
+      return false;
+    }
+    this.push(chunk);
+    return true;
+  }
+
+  private push(chunk: Buffer | Uint8Array): void {
     const out = this.out;
     out.bytes += chunk.length;
     if (out.binary) return;
@@ -138,25 +147,13 @@ export async function scanStream(
   limit = Infinity,
 ): Promise<StreamScan> {
   const w = new Windows(analyse);
-  for await (const chunk of source) {
-    if (w.out.bytes + chunk.length > limit) {
-      w.out.truncated = true;
-      break;
-    }
-    w.push(chunk);
-  }
+  for await (const chunk of source) if (!w.accept(chunk, limit)) break;
   return w.end();
 }
 
 /** scanStream for chunks at hand (a file read synchronously, a buffer inflated at once): the same result, without a promise per chunk. */
 export function scanChunks(source: Iterable<Buffer>, analyse: Analyse, limit = Infinity): StreamScan {
   const w = new Windows(analyse);
-  for (const chunk of source) {
-    if (w.out.bytes + chunk.length > limit) {
-      w.out.truncated = true;
-      break;
-    }
-    w.push(chunk);
-  }
+  for (const chunk of source) if (!w.accept(chunk, limit)) break;
   return w.end();
 }

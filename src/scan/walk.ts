@@ -25,6 +25,10 @@ const emptyScan = (): TargetScan => ({ findings: [], problems: [], counts: { fil
 
 const reason = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 
+/** The problem line for `display` that could not be read, and a scan holding only it. */
+const cannotRead = (display: string, err: unknown): string => `${display}: cannot read (${reason(err)})`;
+const unreadable = (display: string, err: unknown): TargetScan => ({ ...emptyScan(), problems: [cannotRead(display, err)] });
+
 /** Scans one target named on the command line. */
 export async function scanTarget(target: string, skip: PathFilter): Promise<TargetScan> {
   try {
@@ -36,7 +40,7 @@ export async function scanTarget(target: string, skip: PathFilter): Promise<Targ
     if (!st.isFile()) return { ...emptyScan(), problems: [`${target}: not a regular file or directory`] };
     return await scanFile(target, target, target.split(/[\\/]/).pop() ?? target);
   } catch (err) {
-    return { ...emptyScan(), problems: [`${target}: cannot read (${reason(err)})`] };
+    return unreadable(target, err);
   }
 }
 
@@ -75,7 +79,6 @@ async function walkDir(root: string, skip: PathFilter): Promise<TargetScan> {
   }
 }
 
-const unreadable = (display: string, err: unknown): TargetScan => ({ ...emptyScan(), problems: [`${display}: cannot read (${reason(err)})`] });
 
 /** A regular file: an image archive when it is a tar or gzip, text otherwise; `rel` tells a test fixture. */
 async function scanFile(path: string, display: string, rel: string): Promise<TargetScan> {
@@ -100,7 +103,7 @@ function scanLoose(path: string, display: string, rel: string, out: TargetScan):
     if (!inflated || sniff(inflated) === 'tar') return false;
     addInflated(scanChunks(pieces(inflated), analyserFor(inflatedPath(path)), MEMBER_LIMIT), path, display, rel, out);
   } catch (err) {
-    out.problems.push(`${display}: cannot read (${reason(err)})`);
+    out.problems.push(cannotRead(display, err));
   } finally {
     if (file) closeFile(file);
   }
