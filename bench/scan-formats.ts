@@ -78,9 +78,9 @@ export interface Coverage {
 }
 
 /** Plants one sample per distinctive rule under `dir`, scans with both tools, and tells which formats ours finds. */
-export function formatCoverage(dir: string, gitleaksBin: string, ours: string[]): Coverage | undefined {
+export function formatCoverage(dir: string, gitleaksBin: string | undefined, ours: string[]): Coverage | undefined {
   const cfg = gitleaksConfig();
-  if (!cfg || !existsSync(gitleaksBin)) return undefined;
+  if (!cfg || gitleaksBin === undefined || !existsSync(gitleaksBin)) return undefined;
   const rules = parseRules(readFileSync(cfg.path, 'utf8'));
   const skipped = new Map<string, string[]>();
   const planted = new Map<string, string>();

@@ -8,10 +8,11 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { bound } from './scan-bound';
 import { buildCorpus, corpusSources, type Corpus } from './scan-corpus';
+import { gitleaks as peer } from './scan-peer';
 
 interface Hit {
   file: string;
@@ -110,7 +111,7 @@ const byRule = (hits: Hit[]): string =>
 export async function precision(args: string[]): Promise<string[]> {
   const mb = Number(args.find((a) => a.startsWith('--corpus-mb='))?.split('=')[1] ?? 50);
   const work = mkdtempSync(join(tmpdir(), 'bench-precision-'));
-  const bin = join(homedir(), '.cache/secrets-broker/bin/gitleaks');
+  const bin = peer();
   const ok = reviewed();
   // Node start-up, pinned like the scans: the median of three.
   const starts = [await timed(...pin('node', ['-e', '0'])), await timed(...pin('node', ['-e', '0'])), await timed(...pin('node', ['-e', '0']))];
@@ -125,7 +126,7 @@ export async function precision(args: string[]): Promise<string[]> {
       }
       const c = buildCorpus(s.label, s.source, join(work, s.label), mb * 1e6, 1000 * (i + 1));
       const a = await ours(c, work);
-      const b = existsSync(bin) ? await gitleaks(c, work, bin) : undefined;
+      const b = bin ? await gitleaks(c, work, bin) : undefined;
       const mine = judge(c, a.hits, a.seconds, ok);
       const theirs = b && judge(c, b.hits, b.seconds, ok);
       const mbs = (o: Outcome | undefined) => (o ? (c.bytes / 1e6 / o.seconds).toFixed(1) : 'n/a');

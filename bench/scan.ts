@@ -4,11 +4,12 @@
  * Alternates A, B, A, B; prints medians and which planted secrets each tool found.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { FAKE_KINDS, plant, rng } from '../test/helpers/fake-secrets';
 import { dockerSave } from '../test/helpers/tar-builder';
 import { formatCoverage } from './scan-formats';
+import { gitleaks as peer } from './scan-peer';
 import { pin, precision, timed } from './scan-precision';
 
 /** Source-like lines; some mention tokens and passwords the way real code does, which wakes keyword-gated rules. */
@@ -85,13 +86,13 @@ async function measure(label: string, lines: readonly string[], mb: number, runs
   }
   const imageBytes = withImage ? statSync(image).size : 0;
   const bin = resolve(__dirname, '../src/cli/bin.js');
-  const gitleaks = join(homedir(), '.cache/secrets-broker/bin/gitleaks');
+  const gitleaks = peer();
   const ours = join(work, 'ours.json');
   const theirs = join(work, 'gitleaks.json');
   const t = { ours: [] as number[], gitleaks: [] as number[], image: [] as number[] };
   for (let i = 0; i < runs; i++) {
     t.ours.push(await timed(...pin('node', [bin, 'scan', '--format', 'json', '--output', ours, ctx])));
-    if (existsSync(gitleaks)) t.gitleaks.push(await timed(...pin(gitleaks, ['dir', ctx, '--no-banner', '--report-format', 'json', '--report-path', theirs])));
+    if (gitleaks) t.gitleaks.push(await timed(...pin(gitleaks, ['dir', ctx, '--no-banner', '--report-format', 'json', '--report-path', theirs])));
     if (withImage) t.image.push(await timed(...pin('node', [bin, 'scan', '--format', 'json', '--output', join(work, 'image.json'), image])));
   }
   const ourHits = (JSON.parse(readFileSync(ours, 'utf8')) as { findings: Array<{ file: string; line: number }> }).findings;
@@ -136,7 +137,7 @@ export async function main(args: string[]): Promise<void> {
 function formats(): string[] {
   const work = mkdtempSync(join(tmpdir(), 'bench-formats-'));
   try {
-    const c = formatCoverage(join(work, 'samples'), join(homedir(), '.cache/secrets-broker/bin/gitleaks'), ['node', resolve(__dirname, '../src/cli/bin.js')]);
+    const c = formatCoverage(join(work, 'samples'), peer(), ['node', resolve(__dirname, '../src/cli/bin.js')]);
     if (!c) return ['Format coverage: gitleaks or its configuration (Go module cache) not on this machine, skipped.', ''];
     const pct = c.verified.length > 0 ? ((100 * c.found.length) / c.verified.length).toFixed(1) : 'n/a';
     return [
