@@ -157,16 +157,20 @@ export async function auditReport(files: string[], o: ReportOpts, io: CliIO): Pr
   return readNotice(stats, io);
 }
 
-type CorrelateOpts = { vaultLog: string; format: string };
+type CorrelateOpts = { vaultLog: string; format: string; allowPartial?: boolean };
 
 /** `audit correlate`: resolves to 0, or 1 on a mismatch with Vault's log or a broken chain. */
 export async function auditCorrelate(files: string[], o: CorrelateOpts, io: CliIO): Promise<ExitCode> {
   checkInputs([o.vaultLog]);
   files = checkInputs(files);
   const records: AuditRecord[] = [];
-  const stats = await readRecords(files, (r) => {
-    if (r.vault?.requestId || r.vault?.accessorHmac) records.push(r);
-  });
+  const stats = await readRecords(
+    files,
+    (r) => {
+      if (r.vault?.requestId || r.vault?.accessorHmac) records.push(r);
+    },
+    { allowPartial: o.allowPartial },
+  );
   const broken = readNotice(stats, io);
   const j = await correlate(records, o.vaultLog);
   const bad = j.rows.filter((r) => r.status !== 'ok').length + j.vaultOnly.length;
@@ -185,6 +189,8 @@ export async function auditCorrelate(files: string[], o: CorrelateOpts, io: CliI
 }
 
 const format = (choices: string[], dflt: string): Option => new Option('--format <format>', 'output format').choices(choices).default(dflt);
+/** Every reader of the trail (verify, query, report, correlate) takes a trail whose older files were rotated away the same way. */
+const allowPartial = (): Option => new Option('--allow-partial', 'accept a first file that starts after seq 1 (older rotated files deleted)');
 
 /** Registers `audit` and its subcommands. */
 export const registerAudit: Register = (program, io, exit): void => {
@@ -194,7 +200,7 @@ export const registerAudit: Register = (program, io, exit): void => {
     .description('check the hash chain (and signed checkpoints with --key); name the first bad record; exit 1 on a break')
     .argument('<file...>', 'audit files; rotated files of one name are read oldest first (audit.log.2 audit.log.1 audit.log)')
     .option('--key <file>', 'public key (PEM or JWK) that must have signed the checkpoints')
-    .option('--allow-partial', 'accept a first file that starts after seq 1 (older rotated files deleted)')
+    .addOption(allowPartial())
     .option('--strict', 'exit 1 on warnings too (torn lines, unsigned records after the last checkpoint)')
     .option('--max-unsigned-tail <records>', 'with --key: exit 1 when more records than this follow the last signed checkpoint (0: the trail must end signed)')
     .addOption(format(['text', 'json'], 'text'))
@@ -203,7 +209,7 @@ export const registerAudit: Register = (program, io, exit): void => {
     .command('query')
     .description('who read which secret, from which pod, when')
     .argument('<file...>', 'audit files (rotated ones read oldest first); only records whose chain verifies are used')
-    .option('--allow-partial', 'accept a first file that starts after seq 1 (older rotated files deleted)')
+    .addOption(allowPartial())
     .option('--namespace <ns>', 'pod namespace')
     .option('--pod <name>', 'pod name')
     .option('--path <path>', 'Vault path; KV v2 with or without data/; a trailing * matches a prefix')
@@ -221,7 +227,7 @@ export const registerAudit: Register = (program, io, exit): void => {
     .command('report')
     .description('a self-contained HTML page: summary, failures, timeline per secret and per pod')
     .argument('<file...>', 'audit files (rotated ones read oldest first); only records whose chain verifies are used')
-    .option('--allow-partial', 'accept a first file that starts after seq 1 (older rotated files deleted)')
+    .addOption(allowPartial())
     .requiredOption('--html <out>', 'write the page here')
     .option('--title <title>', 'page title', 'secrets-broker audit report')
     .action(async (files: string[], o: ReportOpts) => exit(await auditReport(files, o, io)));
@@ -231,5 +237,6 @@ export const registerAudit: Register = (program, io, exit): void => {
     .argument('<file...>', 'audit files (rotated ones read oldest first); only records whose chain verifies are used')
     .requiredOption('--vault-log <file>', "Vault's file audit device log (JSON lines)")
     .addOption(format(['table', 'json'], 'table'))
+    .addOption(allowPartial())
     .action(async (files: string[], o: CorrelateOpts) => exit(await auditCorrelate(files, o, io)));
 };

@@ -1,4 +1,4 @@
-/** The CLI over a padded, truncated or mistyped trail: verify breaks, query and report refuse what verify rejects. */
+/** The CLI over a padded, truncated, mistyped or partial trail: verify breaks, query, report and correlate refuse what verify rejects, and all four take --allow-partial. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -105,5 +105,47 @@ describe('report: errors writing the page are reported truthfully', () => {
     const out = writeFailure('r.html', err) as Error;
     expect(out instanceof RuntimeFailure).toBe(err === io);
     expect(out.message).toMatch(message);
+  });
+});
+
+describe('a trail whose oldest file was rotated away', () => {
+  const pod = { namespace: 'shop', name: 'web-1', uid: 'u1', serviceAccount: 'app' };
+  const reads = ['r-1', 'r-2', 'r-3', 'r-4'].map((requestId) => ({ event: 'secret.read' as const, outcome: 'success' as const, pod, secret: 'db', vault: { path: 'secret/data/app/db', version: 3, requestId } }));
+  /** Vault's request and response entries for the kept records, as its file audit device writes them. */
+  const vaultLog = (dir: string): string => {
+    const entries = ['r-3', 'r-4'].flatMap((id) => {
+      const request = { id, operation: 'read', path: 'secret/data/app/db', remote_address: '10.1.2.3' };
+      return [
+        { time: '2026-11-22T10:00:01.1Z', type: 'request', request },
+        { time: '2026-11-22T10:00:01.2Z', type: 'response', request, response: { data: { metadata: { version: 3 } } } },
+      ];
+    });
+    const path = join(dir, 'vault-audit.log');
+    writeFileSync(path, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    return path;
+  };
+
+  it.each([
+    ['verify', (_dir: string) => ['audit', 'verify']],
+    ['query', (_dir: string) => ['audit', 'query', '--format', 'json']],
+    ['report', (dir: string) => ['audit', 'report', '--html', join(dir, 'r.html')]],
+    ['correlate', (dir: string) => ['audit', 'correlate', '--format', 'json', '--vault-log', vaultLog(dir)]],
+  ])('%s: refused without --allow-partial (exit 1), read whole with it (exit 0)', async (what, argv) => {
+    const dir = tempDir();
+    const lines = await writeLines(reads);
+    const kept = writeTrail(dir, 'audit.log', lines.slice(2));
+    const refused = await cli([...argv(dir), kept]);
+    expect(refused.code).toBe(1);
+    expect(`${refused.out}${refused.err}`).toContain(`${kept}:1`);
+    const read = await cli([...argv(dir), '--allow-partial', kept]);
+    expect(read.err).toBe('');
+    expect(read.code).toBe(0);
+    if (what === 'query') expect((JSON.parse(read.out) as Array<{ seq: number }>).map((r) => r.seq)).toEqual([3, 4]);
+    if (what === 'correlate') {
+      const rows = (JSON.parse(read.out) as { rows: Array<{ seq: number; status: string }> }).rows;
+      expect(rows.map((r) => [r.seq, r.status])).toEqual([[3, 'ok'], [4, 'ok']]);
+      expect((JSON.parse(refused.out) as { rows: unknown[] }).rows).toEqual([]);
+    }
+    if (what === 'report') expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain('web-1');
   });
 });
