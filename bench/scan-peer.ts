@@ -6,12 +6,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { cacheDir } from '../test/helpers/cache-dir';
 
 /** Where the test stack's build puts gitleaks, for the environment `env`. */
-export const gitleaksPath = (env: NodeJS.ProcessEnv = process.env): string =>
-  join(env.SB_CACHE_DIR || join(homedir(), '.cache', 'secrets-broker'), 'bin', 'gitleaks');
+export const gitleaksPath = (env: NodeJS.ProcessEnv = process.env): string => join(cacheDir(env), 'bin', 'gitleaks');
 
 /** The build, as the README gives it; its output goes to standard error, so the tables on standard output stay whole. */
 function build(): void {

@@ -79,7 +79,6 @@ async function walkDir(root: string, skip: PathFilter): Promise<TargetScan> {
   }
 }
 
-
 /** A regular file: an image archive when it is a tar or gzip, text otherwise; `rel` tells a test fixture. */
 async function scanFile(path: string, display: string, rel: string): Promise<TargetScan> {
   const out = emptyScan();

@@ -7,11 +7,12 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCert } from '../helpers/tls';
 import { IMAGE, mountImage, runInImage, runToEnd, type MountedImage } from './helpers/oci';
 import { freePort, kubectl, stack, uniqueName, vault, waitFor } from './helpers';
+import { cacheDir } from '../helpers/cache-dir';
 import { plant } from '../helpers/fake-secrets';
 import { IMAGE_CLI, IMAGE_START_MANIFEST, IMAGE_START_SNAPSHOT, sidecarLaunch } from '../../src/sidecar-env';
 
@@ -19,8 +20,7 @@ jest.setTimeout(180_000);
 
 const repo = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
-const cache = process.env.SB_CACHE_DIR ?? join(homedir(), '.cache', 'secrets-broker');
-const archive = join(process.env.SB_IMAGE_DIR ?? join(cache, 'image'), `secrets-broker-${pkg.version}.docker.tar`);
+const archive = join(process.env.SB_IMAGE_DIR ?? join(cacheDir(), 'image'), `secrets-broker-${pkg.version}.docker.tar`);
 const cli = join(repo, 'dist', 'src', 'cli', 'bin.js');
 /** The image's own user, and the sidecar's default user and file group (SIDECAR_RUN_AS_USER). */
 const USERS: [string, [number, number]][] = [

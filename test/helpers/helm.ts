@@ -4,10 +4,11 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { cacheDir } from './cache-dir';
 
 const run = promisify(execFile);
 
@@ -15,8 +16,7 @@ export const CHART_DIR = resolve(__dirname, '..', '..', 'helm', 'secrets-broker'
 
 /** The helm binary the test stack builds. */
 export function helmBin(): string {
-  const cache = process.env.SB_CACHE_DIR ?? join(homedir(), '.cache', 'secrets-broker');
-  return join(process.env.SB_BIN ?? join(cache, 'bin'), 'helm');
+  return join(process.env.SB_BIN ?? join(cacheDir(), 'bin'), 'helm');
 }
 
 export function haveHelm(): boolean {

@@ -5,9 +5,9 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { cacheDir } from '../../helpers/cache-dir';
 import { startProcess } from '../../helpers/process';
 
 const run = promisify(execFile);
@@ -35,8 +35,7 @@ export interface StackEnv {
 
 /** Path of the env file the stack writes. */
 export function envFilePath(): string {
-  const cache = process.env.SB_CACHE_DIR ?? join(homedir(), '.cache', 'secrets-broker');
-  return join(process.env.SB_STACK_DIR ?? join(cache, 'stack'), 'env');
+  return join(process.env.SB_STACK_DIR ?? join(cacheDir(), 'stack'), 'env');
 }
 
 let cached: StackEnv | undefined;
